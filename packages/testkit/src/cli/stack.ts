@@ -1,0 +1,126 @@
+#!/usr/bin/env node
+// `make run`: natslet's environment on this host, in the foreground, until Ctrl-C.
+//   - NATS with JetStream (always; NATS_URL is not yet honoured: natslet owns its bus),
+//   - a local control plane (etcd, kube-apiserver, scheduler, controller-manager) unless KUBECONFIG is set,
+//   - containerd + runc + CNI with the test images unless CONTAINER_RUNTIME_ENDPOINT is set.
+// Writes .natslet/kubeconfig and .natslet/env (shell KEY=value lines) and prints how to use them.
+import { copyFileSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { startContainerd, type Containerd } from "../containerd.js";
+import { startControlPlane, type ControlPlane } from "../controlplane.js";
+import { busyboxImageRef } from "../images.js";
+import { startNats, type NatsServer } from "../nats.js";
+import { repoRoot, testenvBinDir } from "../paths.js";
+import { stackSettings, type StackSettings } from "./settings.js";
+
+interface Running {
+  nats?: NatsServer;
+  controlPlane?: ControlPlane;
+  containerd?: Containerd;
+}
+
+async function main(argv: readonly string[]): Promise<void> {
+  const command = argv[0] ?? "run";
+  if (command !== "run") throw new Error(`unknown command "${command}"; usage: stack.js run`);
+  const settings = stackSettings(process.env);
+  const state = join(repoRoot, ".natslet");
+  const running: Running = {};
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log(`${signal}: stopping`);
+    await running.containerd?.stop();
+    await running.controlPlane?.stop();
+    await running.nats?.stop();
+    log("stopped; nothing left running");
+  };
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    process.once(signal, () => void stop(signal).then(() => process.exit(0)));
+  }
+
+  try {
+    await start(settings, state, running);
+  } catch (err) {
+    await stop("start failed");
+    throw err;
+  }
+  const env = envFile(settings, state, running);
+  writeFileSync(join(state, "env"), Object.entries(env).map(([k, v]) => `${k}=${shellQuote(v)}`).join("\n") + "\n");
+  log(`ready. In another shell:
+
+  set -a; . .natslet/env; set +a
+  kubectl get --raw /readyz && kubectl get nodes,pods -A
+  crictl pods
+
+Ctrl-C stops everything.`);
+  await new Promise(() => undefined); // until a signal
+}
+
+async function start(settings: StackSettings, state: string, running: Running): Promise<void> {
+  mkdirSync(state, { recursive: true });
+  const natsDir = join(state, "nats");
+  rmSync(natsDir, { recursive: true, force: true });
+  mkdirSync(natsDir, { recursive: true });
+  log(`starting nats-server on port ${settings.natsPort}`);
+  running.nats = await startNats({ port: settings.natsPort, dataDir: natsDir });
+
+  if (settings.kubeconfig) {
+    log(`using the cluster of KUBECONFIG=${settings.kubeconfig}`);
+  } else {
+    const dir = join(state, "controlplane");
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dir, { recursive: true });
+    log(`starting a local control plane on port ${settings.apiServerPort} (etcd, kube-apiserver, scheduler, controller-manager)`);
+    running.controlPlane = await startControlPlane({
+      dir,
+      port: settings.apiServerPort,
+      scheduler: true,
+      controllerManager: true,
+    });
+  }
+
+  if (settings.criEndpoint) {
+    log(`using the CRI runtime at ${settings.criEndpoint}`);
+  } else {
+    const dir = join(state, "containerd");
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dir, { recursive: true });
+    log(`starting containerd (bridge ${settings.bridge}, pods on ${settings.podSubnet})`);
+    running.containerd = await startContainerd({ dir, bridge: settings.bridge, podSubnet: settings.podSubnet });
+  }
+}
+
+function envFile(settings: StackSettings, state: string, running: Running): Record<string, string> {
+  const kubeconfig = settings.kubeconfig ?? join(state, "kubeconfig");
+  if (running.controlPlane) {
+    // The control plane's own copy lives in its state dir; .natslet/kubeconfig is the stable path.
+    copyFileSync(running.controlPlane.kubeconfig, kubeconfig);
+  }
+  const criEndpoint = settings.criEndpoint ?? running.containerd?.endpoint ?? "";
+  // crictl reads its endpoints from this file (and warns on every call without one).
+  const crictlConfig = join(state, "crictl.yaml");
+  writeFileSync(crictlConfig, `runtime-endpoint: ${criEndpoint}\nimage-endpoint: ${criEndpoint}\ntimeout: 30\n`);
+  return {
+    KUBECONFIG: kubeconfig,
+    NATS_URL: running.nats?.url ?? "",
+    CONTAINER_RUNTIME_ENDPOINT: criEndpoint,
+    CRI_CONFIG_FILE: crictlConfig,
+    NATSLET_NODE_NAME: settings.nodeName,
+    NATSLET_TEST_IMAGE: running.containerd?.busyboxImage ?? busyboxImageRef(),
+    PATH: `${testenvBinDir()}:${process.env["PATH"] ?? "/usr/bin:/bin"}`,
+  };
+}
+
+function shellQuote(value: string): string {
+  return /^[\w@%+=:,./-]*$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
+}
+
+function log(message: string): void {
+  process.stderr.write(`natslet-stack: ${message}\n`);
+}
+
+main(process.argv.slice(2)).catch((err: unknown) => {
+  log(err instanceof Error ? (err.stack ?? err.message) : String(err));
+  process.exit(1);
+});

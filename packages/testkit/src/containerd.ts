@@ -1,0 +1,210 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { run } from "./exec.js";
+import { busyboxImage, pauseImage, PAUSE_IMAGE, type OciArchive } from "./images.js";
+import { testBinary } from "./paths.js";
+import { ManagedProcess } from "./process.js";
+import { makeTempDir, removeDir } from "./tempdir.js";
+
+export interface ContainerdOptions {
+  /** Directory for root, state, socket, CNI config and logs; default: a temp dir removed on stop. */
+  dir?: string;
+  /** Linux bridge the pods attach to (at most 15 chars); default: a unique one. */
+  bridge?: string;
+  /** Pod subnet (/24); default: a free 10.88.N.0/24. */
+  podSubnet?: string;
+  /** Images to import besides busybox and pause. */
+  extraImages?: readonly OciArchive[];
+}
+
+export interface Containerd {
+  /** CRI endpoint, unix:///…/containerd.sock */
+  readonly endpoint: string;
+  /** Path of the socket. */
+  readonly socket: string;
+  readonly dir: string;
+  /** The busybox image, present locally (tag is not `latest`). */
+  readonly busyboxImage: string;
+  readonly pauseImage: string;
+  readonly podSubnet: string;
+  readonly process: ManagedProcess;
+  /** Runs crictl against this containerd; returns stdout. */
+  crictl(...args: string[]): Promise<string>;
+  /** Stops containerd only (shims and containers keep running), for outage tests. */
+  stopDaemon(): Promise<void>;
+  /** Starts containerd again after stopDaemon(). */
+  startDaemon(): Promise<void>;
+  /** Removes every pod, stops containerd and leaves nothing behind (mounts, shims, bridge, files). */
+  stop(): Promise<void>;
+}
+
+const CNI_BIN_DIR = "/usr/lib/cni";
+
+/** Starts containerd + runc with its own root/state/socket, CNI, and the test images imported. */
+export async function startContainerd(opts: ContainerdOptions = {}): Promise<Containerd> {
+  const ownDir = opts.dir === undefined;
+  const dir = opts.dir ?? makeTempDir("containerd");
+  const socket = join(dir, "containerd.sock");
+  const endpoint = `unix://${socket}`;
+  const id = dir.replace(/[^a-zA-Z0-9]/g, "").slice(-6).toLowerCase();
+  const bridge = opts.bridge ?? `nl${id}`;
+  const podSubnet = opts.podSubnet ?? (await freePodSubnet());
+  const config = join(dir, "config.toml");
+  writeCniConfig(join(dir, "cni"), `natslet-${id}`, bridge, podSubnet, join(dir, "cni-ipam"));
+  writeFileSync(config, containerdConfig(dir, socket));
+
+  const launch = async (): Promise<ManagedProcess> => {
+    const proc = ManagedProcess.start("containerd", "containerd", ["--config", config], {
+      logFile: join(dir, "containerd.log"),
+    });
+    await proc.waitUntil(async () => {
+      if (!existsSync(socket)) return false;
+      await run("ctr", ["--address", socket, "version"], { timeoutMs: 5000 });
+      return true;
+    }, "its socket", 60_000);
+    return proc;
+  };
+
+  let proc = await launch();
+  const crictl = async (...args: string[]): Promise<string> =>
+    run(testBinary("crictl"), ["--runtime-endpoint", endpoint, "--image-endpoint", endpoint, "--timeout", "60s", ...args]);
+
+  const cleanup = async () => {
+    if (proc.running) {
+      // Removing every sandbox makes the shims exit and CNI release addresses.
+      await crictl("rmp", "--all", "--force").catch(() => undefined);
+      await proc.stop(15_000);
+    }
+    await killShims(socket);
+    await unmountBelow(dir);
+    await run("ip", ["link", "delete", bridge]).catch(() => undefined);
+    if (ownDir) await removeDir(dir);
+  };
+
+  try {
+    const [busybox, pause] = await Promise.all([busyboxImage(), pauseImage()]);
+    for (const image of [busybox, pause, ...(opts.extraImages ?? [])]) {
+      await run("ctr", ["--address", socket, "--namespace", "k8s.io", "images", "import", "--index-name", image.ref, image.path]);
+    }
+    return {
+      endpoint,
+      socket,
+      dir,
+      busyboxImage: busybox.ref,
+      pauseImage: pause.ref,
+      podSubnet,
+      get process() {
+        return proc;
+      },
+      crictl,
+      async stopDaemon() {
+        await proc.stop(15_000);
+      },
+      async startDaemon() {
+        proc = await launch();
+      },
+      stop: cleanup,
+    };
+  } catch (err) {
+    await cleanup();
+    throw err;
+  }
+}
+
+function containerdConfig(dir: string, socket: string): string {
+  const cri = 'plugins."io.containerd.grpc.v1.cri"';
+  return `version = 2
+root = "${join(dir, "root")}"
+state = "${join(dir, "state")}"
+# Unused storage backends only log noise on this host.
+disabled_plugins = ["io.containerd.snapshotter.v1.aufs", "io.containerd.snapshotter.v1.btrfs",
+  "io.containerd.snapshotter.v1.zfs", "io.containerd.snapshotter.v1.devmapper", "io.containerd.tracing.processor.v1.otlp"]
+
+[grpc]
+  address = "${socket}"
+
+[ttrpc]
+  address = "${socket}.ttrpc"
+
+[metrics]
+  address = ""
+
+[plugins."io.containerd.internal.v1.opt"]
+  path = "${join(dir, "opt")}"
+
+[${cri}]
+  sandbox_image = "${PAUSE_IMAGE}"
+  # The sandbox lacks CAP_SYS_RESOURCE: lowering oom_score_adj fails without this.
+  restrict_oom_score_adj = true
+  # A free port per instance, so several containerds can serve streaming side by side.
+  stream_server_address = "127.0.0.1"
+  stream_server_port = "0"
+  enable_selinux = false
+
+[${cri}.containerd]
+  snapshotter = "overlayfs"
+  default_runtime_name = "runc"
+
+[${cri}.containerd.runtimes.runc]
+  runtime_type = "io.containerd.runc.v2"
+
+[${cri}.containerd.runtimes.runc.options]
+  SystemdCgroup = false
+
+[${cri}.cni]
+  bin_dir = "${CNI_BIN_DIR}"
+  conf_dir = "${join(dir, "cni")}"
+`;
+}
+
+/** bridge + host-local: every pod gets an IP on our own bridge; nothing routes off the host. */
+function writeCniConfig(confDir: string, name: string, bridge: string, subnet: string, ipamDir: string): void {
+  mkdirSync(confDir, { recursive: true });
+  const conflist = {
+    cniVersion: "1.0.0",
+    name,
+    plugins: [
+      {
+        type: "bridge",
+        bridge,
+        isGateway: true,
+        ipMasq: false,
+        hairpinMode: true,
+        ipam: { type: "host-local", ranges: [[{ subnet }]], routes: [{ dst: "0.0.0.0/0" }], dataDir: ipamDir },
+      },
+    ],
+  };
+  writeFileSync(join(confDir, "10-natslet.conflist"), JSON.stringify(conflist, null, 2));
+}
+
+/** A 10.88.N.0/24 that no interface or route on this host uses yet. */
+async function freePodSubnet(): Promise<string> {
+  const routes = await run("ip", ["-4", "route", "show"]);
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const n = 1 + Math.floor(Math.random() * 254);
+    if (!routes.includes(`10.88.${n}.`)) return `10.88.${n}.0/24`;
+  }
+  throw new Error("no free 10.88.N.0/24 pod subnet");
+}
+
+/** Shims outlive a killed containerd; they name our socket on their command line. */
+async function killShims(socket: string): Promise<void> {
+  const out = await run("pgrep", ["-f", `containerd-shim.*-address ${socket}`]).catch(() => "");
+  for (const pid of out.split("\n").filter(Boolean)) {
+    try {
+      process.kill(Number(pid), "SIGKILL");
+    } catch {
+      // already gone
+    }
+  }
+}
+
+/** Unmounts (lazily, deepest first) everything containerd left mounted under `dir`. */
+async function unmountBelow(dir: string): Promise<void> {
+  const mounts = readFileSync("/proc/self/mounts", "utf8")
+    .split("\n")
+    .map((line) => line.split(" ")[1]?.replace(/\\040/g, " "))
+    .filter((m): m is string => m !== undefined && (m === dir || m.startsWith(dir + "/")))
+    .sort((a, b) => b.length - a.length);
+  for (const m of mounts) await run("umount", ["-l", m]).catch(() => undefined);
+}

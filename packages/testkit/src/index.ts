@@ -1,0 +1,11 @@
+export { startContainerd, type Containerd, type ContainerdOptions } from "./containerd.js";
+export { startControlPlane, type ControlPlane, type ControlPlaneOptions } from "./controlplane.js";
+export { TestCA, type CertPair, type CertRequest } from "./certs.js";
+export { run } from "./exec.js";
+export { busyboxImage, busyboxImageRef, pauseImage, PAUSE_IMAGE, type OciArchive } from "./images.js";
+export { writeKubeconfig } from "./kubeconfig.js";
+export { freePort } from "./net.js";
+export { startNats, type NatsOptions, type NatsServer } from "./nats.js";
+export { cacheDir, repoRoot, testBinary, testenvBinDir, type TestBinary } from "./paths.js";
+export { ManagedProcess } from "./process.js";
+export { makeTempDir, removeDir } from "./tempdir.js";
