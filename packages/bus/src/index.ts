@@ -1,0 +1,10 @@
+// @natslet/bus: how natslet services use NATS. The edge is owned here: connect with the right
+// reconnect settings, carry W3C trace context in headers, validate every incoming message.
+export { connectBus, type BusOptions } from "./connect.js";
+export { decodeJson, encodeJson } from "./codec.js";
+export { ERROR_CODE_HEADER, ERROR_HEADER, errorCodeOf, request, serve, type RequestOptions, type ServeOptions } from "./rpc.js";
+export {
+  ensureStreams, publishLatest, watchLatest, withEntryContext,
+  type LatestEntry, type LatestWatch, type PublishOptions,
+} from "./streams.js";
+export { headersWithTrace, traceContextOf } from "./trace-headers.js";
