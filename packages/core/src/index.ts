@@ -47,3 +47,4 @@ export {
 export { podSandboxChanged, type SandboxChangeReason, type SandboxDecision } from "./sandbox-changed.js";
 export { computePodStatus, type StatusContext } from "./status.js";
 export { goDuration, parseRfc3339, rfc3339 } from "./time.js";
+export { KeyedWorker, type KeyedWorkerOptions } from "./keyed-worker.js";
