@@ -47,10 +47,11 @@ if ((${#missing[@]})); then
   log "crictl v$CRI_TOOLS_VERSION built"
   mkdir -p "$bin"
   mv "$tmp"/* "$bin/"
-  # Older keys are dead weight (~500 MB each): keep only this one.
-  find "$cache_root/testenv" -mindepth 1 -maxdepth 1 -type d ! -name "$key" -exec rm -rf {} +
+  # Keys unused for a week are dead weight (~500 MB each). Recent ones may serve another checkout.
+  find "$cache_root/testenv" -mindepth 1 -maxdepth 1 -type d ! -name "$key" -mtime +7 -exec rm -rf {} +
 fi
 
+touch "$bin" # marks the key as in use, for the pruning above
 mkdir -p "$repo/.natslet"
 echo "$bin" >"$repo/.natslet/testenv-bin"
 log "binaries ready in $bin"
