@@ -1,0 +1,132 @@
+// The status-manager: the only writer of PodStatus. Reads the latest status per pod from the
+// pod-status stream, writes it when it is new and different, deletes pods whose termination
+// the sync-loop reported complete, and records Events.
+import type { KubeConfig } from "@kubernetes/client-node";
+import { jetstreamManager } from "@nats-io/jetstream";
+import type { NatsConnection, Subscription } from "@nats-io/transport-node";
+import { decodeJson, ensureStreams, traceContextOf, watchLatest, withEntryContext } from "@natslet/bus";
+import {
+  eventMessageSchema, podStatusMessageSchema, queues, streams, subjects, type PodStatusMessage,
+} from "@natslet/contracts";
+import { KeyedWorker } from "@natslet/core";
+import type { Logger } from "@natslet/telemetry";
+import { context, SpanStatusCode, trace } from "@opentelemetry/api";
+import { Counter, type Registry } from "prom-client";
+import { ApiWriter } from "./api-writer.js";
+import type { StatusManagerSettings } from "./settings.js";
+import { StatusCache } from "./status-cache.js";
+
+export interface StatusManager {
+  apiHealthy(): boolean;
+  stop(): Promise<void>;
+}
+
+const tracer = trace.getTracer("natslet-status-manager");
+
+export async function startStatusManager(
+  settings: StatusManagerSettings,
+  deps: { nc: NatsConnection; kc: KubeConfig; log: Logger; registry: Registry },
+): Promise<StatusManager> {
+  const { nc, log } = deps;
+  const node = settings.nodeName;
+  await ensureStreams(nc);
+  const jsm = await jetstreamManager(nc);
+  const api = new ApiWriter(deps.kc, node);
+  const cache = new StatusCache();
+  const latest = new Map<string, PodStatusMessage>();
+  let apiOk = true;
+  const writes = new Counter({
+    name: "natslet_pod_status_writes_total",
+    help: "Pod status writes to the API server, by outcome (written, unchanged, stale, gone, conflict, error).",
+    labelNames: ["outcome"],
+    registers: [deps.registry],
+  });
+
+  const write = async (msg: PodStatusMessage): Promise<void> => {
+    const fields = { pod_uid: msg.uid, pod_namespace: msg.namespace, pod_name: msg.name };
+    if (!cache.needsWrite(msg)) {
+      writes.labels(cache.isStale(msg) ? "stale" : "unchanged").inc();
+      return;
+    }
+    let outcome = await api.patchStatus(msg.namespace, msg.name, msg.uid, msg.status);
+    if (outcome === "written" && msg.deletePod) {
+      outcome = await api.deletePod(msg.namespace, msg.name, msg.uid);
+      if (outcome === "written") log.info(fields, "pod terminated; deleted from the API server");
+    }
+    apiOk = true;
+    writes.labels(outcome).inc();
+    if (outcome === "written" && !msg.deletePod) {
+      cache.recordWritten(msg, false);
+      return;
+    }
+    // Deleted, gone or replaced by another pod of that name: nothing more to write for this uid.
+    cache.forget(msg.uid);
+    await jsm.streams.purge(streams.podStatus.name, { filter: subjects.podStatus(node, msg.uid) });
+  };
+
+  const workers = new KeyedWorker<void>({
+    run: async (uid) => {
+      const msg = latest.get(uid);
+      if (!msg) return;
+      latest.delete(uid);
+      await tracer.startActiveSpan("write pod status", { attributes: { "k8s.pod.uid": uid, "k8s.pod.name": msg.name, "k8s.namespace.name": msg.namespace } }, async (span) => {
+        try {
+          await write(msg);
+        } catch (err) {
+          span.setStatus({ code: SpanStatusCode.ERROR, message: (err as Error).message });
+          // Keep the newest status for the retry unless a newer one arrived meanwhile.
+          if (!latest.has(uid)) latest.set(uid, msg);
+          throw err;
+        } finally {
+          span.end();
+        }
+      });
+    },
+    onError: (uid, err) => {
+      apiOk = false;
+      writes.labels("error").inc();
+      log.warn({ err, pod_uid: uid }, "pod status write failed; retrying");
+      setTimeout(() => workers.submit(uid, undefined), 1000).unref();
+    },
+  });
+
+  const watch = await watchLatest(nc, streams.podStatus.name, subjects.podStatusesOfNode(node), podStatusMessageSchema, (subject, err) =>
+    log.error({ err, subject }, "invalid pod status message dropped"),
+  );
+  const reading = (async () => {
+    for await (const entry of watch.entries) {
+      latest.set(entry.value.uid, entry.value);
+      withEntryContext(entry, () => workers.submit(entry.value.uid, undefined));
+    }
+  })();
+
+  const eventsSub: Subscription = nc.subscribe(subjects.events(node), {
+    queue: queues.statusManager,
+    callback: (err, msg) => {
+      if (err) return;
+      let event;
+      try {
+        event = decodeJson(eventMessageSchema, msg.data);
+      } catch (decodeErr) {
+        log.error({ err: decodeErr, subject: msg.subject }, "invalid event message dropped");
+        return;
+      }
+      void context.with(traceContextOf(msg.headers), () =>
+        api.recordEvent(event, new Date()).catch((recordErr: unknown) =>
+          log.warn({ err: recordErr, reason: event.reason, pod_name: event.involved.name }, "event not recorded"),
+        ),
+      );
+    },
+  });
+
+  return {
+    apiHealthy: () => apiOk,
+    async stop() {
+      eventsSub.unsubscribe();
+      await watch.stop();
+      await reading;
+      await workers.settled();
+      await workers.close();
+    },
+  };
+}

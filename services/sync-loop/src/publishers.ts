@@ -1,0 +1,67 @@
+import type { JetStreamClient } from "@nats-io/jetstream";
+import type { NatsConnection } from "@nats-io/transport-node";
+import { encodeJson, headersWithTrace, publishLatest } from "@natslet/bus";
+import { subjects, type EventMessage, type Pod, type PodStatusMessage } from "@natslet/contracts";
+import type { PodStatus } from "@natslet/core";
+
+/**
+ * Publishes pod statuses for the status-manager. A status equal to the last one published is
+ * not sent again; versions grow across restarts (they start from the wall clock), so the
+ * status-manager can tell a stale status from a newer one (kubelet: versionedPodStatus).
+ */
+export class StatusPublisher {
+  readonly #last = new Map<string, { version: number; json: string }>();
+
+  constructor(
+    private readonly js: JetStreamClient,
+    private readonly node: string,
+    private readonly clock: () => number = Date.now,
+  ) {}
+
+  async publish(pod: Pod, status: PodStatus, deletePod: boolean): Promise<boolean> {
+    const uid = pod.metadata.uid;
+    const json = JSON.stringify(status) + (deletePod ? "+delete" : "");
+    const last = this.#last.get(uid);
+    if (last?.json === json) return false;
+    const version = Math.max((last?.version ?? 0) + 1, this.clock());
+    const message: PodStatusMessage = {
+      uid,
+      namespace: pod.metadata.namespace,
+      name: pod.metadata.name,
+      version,
+      status: status as unknown as Record<string, unknown>,
+      ...(deletePod ? { deletePod: true } : {}),
+    };
+    await publishLatest(this.js, subjects.podStatus(this.node, uid), message);
+    this.#last.set(uid, { version, json });
+    return true;
+  }
+
+  forget(uid: string): void {
+    this.#last.delete(uid);
+  }
+}
+
+/** Kubernetes Events about pods, recorded by the status-manager. Fire and forget, like the kubelet's recorder. */
+export class EventPublisher {
+  constructor(
+    private readonly nc: NatsConnection,
+    private readonly node: string,
+  ) {}
+
+  pod(pod: Pod, type: EventMessage["type"], reason: string, message: string, container?: string): void {
+    const event: EventMessage = {
+      type,
+      reason,
+      message,
+      involved: {
+        kind: "Pod",
+        namespace: pod.metadata.namespace,
+        name: pod.metadata.name,
+        uid: pod.metadata.uid,
+        ...(container ? { fieldPath: `spec.containers{${container}}` } : {}),
+      },
+    };
+    this.nc.publish(subjects.events(this.node), encodeJson(event), { headers: headersWithTrace() });
+  }
+}

@@ -1,0 +1,168 @@
+// The SyncLoop's wiring: desired state from the pod stream, runtime events from the PLEG,
+// a periodic resync and housekeeping, all feeding one worker per pod.
+import { jetstream } from "@nats-io/jetstream";
+import type { NatsConnection, Subscription } from "@nats-io/transport-node";
+import { decodeJson, ensureStreams, watchLatest, withEntryContext, type LatestWatch } from "@natslet/bus";
+import { podMessageSchema, podUidOf, runtimeEventSchema, streams, subjects, type PodMessage } from "@natslet/contracts";
+import { CrashLoopBackoff, KeyedWorker } from "@natslet/core";
+import type { Logger } from "@natslet/telemetry";
+import { SpanStatusCode, trace } from "@opentelemetry/api";
+import type { Registry } from "prom-client";
+import { syncLoopMetrics } from "./metrics.js";
+import { PodTable } from "./pod-table.js";
+import { syncGonePod, syncPod, type PodSyncDeps, type SyncResult } from "./pod-sync.js";
+import { EventPublisher, StatusPublisher } from "./publishers.js";
+import { RuntimeClient } from "./runtime-client.js";
+import type { SyncLoopSettings } from "./settings.js";
+
+export interface SyncLoop {
+  /** Resolves once the complete desired state was read from the stream. */
+  readonly caughtUp: Promise<void>;
+  /** Whether the last runtime call succeeded (for /readyz). */
+  runtimeHealthy(): boolean;
+  stop(): Promise<void>;
+}
+
+const tracer = trace.getTracer("natslet-sync-loop");
+
+export async function startSyncLoop(
+  settings: SyncLoopSettings,
+  deps: { nc: NatsConnection; log: Logger; registry: Registry; clock?: () => number },
+): Promise<SyncLoop> {
+  const { nc, log } = deps;
+  const clock = deps.clock ?? Date.now;
+  const node = settings.nodeName;
+  const metrics = syncLoopMetrics(deps.registry);
+  await ensureStreams(nc);
+
+  const table = new PodTable();
+  const backoff = new CrashLoopBackoff();
+  let runtimeOk = true;
+  const podDeps: PodSyncDeps = {
+    runtime: new RuntimeClient(nc, node),
+    statuses: new StatusPublisher(jetstream(nc), node, clock),
+    events: new EventPublisher(nc, node),
+    backoff,
+    hostIp: settings.nodeIp,
+    clock,
+    log,
+  };
+
+  const workers = new KeyedWorker<void>({
+    run: async (uid) => {
+      const desired = table.get(uid);
+      const pod = desired?.kind === "present" ? desired.pod : undefined;
+      const started = clock();
+      await tracer.startActiveSpan("sync pod", { attributes: podAttributes(uid, pod) }, async (span) => {
+        let result: SyncResult = {};
+        try {
+          result = pod ? await syncPod(pod, podDeps) : await syncGonePod(uid, podDeps);
+          runtimeOk = true;
+          metrics.syncDuration.labels("ok").observe((clock() - started) / 1000);
+        } catch (err) {
+          span.setStatus({ code: SpanStatusCode.ERROR, message: (err as Error).message });
+          runtimeOk = false;
+          metrics.syncDuration.labels("error").observe((clock() - started) / 1000);
+          throw err;
+        } finally {
+          span.end();
+          if (result.forget) {
+            table.forget(uid);
+          } else if (table.has(uid)) {
+            const next = Math.min(result.retryInMs ?? Infinity, settings.resyncMs);
+            table.scheduleResync(uid, next, () => workers.submit(uid, undefined));
+          }
+        }
+      });
+    },
+    onError: (uid, err) => {
+      const desired = table.get(uid);
+      const pod = desired?.kind === "present" ? desired.pod : undefined;
+      log.warn({ err, pod_uid: uid, pod_namespace: pod?.metadata.namespace, pod_name: pod?.metadata.name }, "pod sync failed; retrying");
+      // Retry soon, but not hot: the runtime-adapter may be restarting.
+      if (table.has(uid)) table.scheduleResync(uid, 1000, () => workers.submit(uid, undefined));
+    },
+  });
+
+  // Desired state: every pod of this node, then every change.
+  const watch: LatestWatch<PodMessage> = await watchLatest(
+    nc,
+    streams.pods.name,
+    subjects.podsOfNode(node),
+    podMessageSchema,
+    (subject, err) => {
+      metrics.invalidMessages.labels(subject).inc();
+      log.error({ err, subject }, "invalid pod message dropped");
+    },
+  );
+  const reading = (async () => {
+    for await (const entry of watch.entries) {
+      const uid = podUidOf(entry.subject);
+      const message = entry.value;
+      if (message.kind === "upsert" && message.pod.metadata.uid !== uid) {
+        log.error({ subject: entry.subject, pod_uid: message.pod.metadata.uid }, "pod message under another pod's subject dropped");
+        continue;
+      }
+      table.set(uid, message.kind === "upsert" ? { kind: "present", pod: message.pod } : { kind: "gone" });
+      withEntryContext(entry, () => workers.submit(uid, undefined));
+    }
+  })();
+
+  // PLEG: a container of a pod changed; sync that pod now instead of at its next resync.
+  const plegSub: Subscription = nc.subscribe(subjects.runtimeEvents(node), {
+    callback: (err, msg) => {
+      if (err) return;
+      try {
+        const event = decodeJson(runtimeEventSchema, msg.data);
+        if (table.has(event.podUid)) workers.submit(event.podUid, undefined);
+      } catch (decodeErr) {
+        metrics.invalidMessages.labels(msg.subject).inc();
+        log.error({ err: decodeErr, subject: msg.subject }, "invalid runtime event dropped");
+      }
+    },
+  });
+
+  // Housekeeping: pods in the runtime that nobody wants (deleted while the sync-loop was down,
+  // or force-deleted). Only after the full desired state is known, or it would kill live pods.
+  const housekeeping = async () => {
+    try {
+      const { pods } = await podDeps.runtime.call("ListPods", {});
+      for (const uid of Object.keys(pods)) {
+        if (table.has(uid) || workers.isBusy(uid)) continue;
+        log.info({ pod_uid: uid, pod_namespace: pods[uid]?.namespace, pod_name: pods[uid]?.name }, "removing orphaned pod");
+        metrics.housekeepingRemoved.inc();
+        table.set(uid, { kind: "gone" });
+        workers.submit(uid, undefined);
+      }
+      backoff.gc(clock());
+    } catch (err) {
+      log.warn({ err }, "housekeeping failed; will retry");
+    }
+  };
+  let housekeepingTimer: NodeJS.Timeout | undefined;
+  void watch.caughtUp.then(() => {
+    log.info({ pods: table.size }, "desired state read from the stream");
+    void housekeeping();
+    housekeepingTimer = setInterval(() => void housekeeping(), settings.housekeepingMs);
+  });
+
+  return {
+    caughtUp: watch.caughtUp,
+    runtimeHealthy: () => runtimeOk,
+    async stop() {
+      clearInterval(housekeepingTimer);
+      plegSub.unsubscribe();
+      await watch.stop();
+      await reading;
+      await workers.close();
+      table.clear();
+    },
+  };
+}
+
+function podAttributes(uid: string, pod: { metadata: { name: string; namespace: string } } | undefined): Record<string, string> {
+  return {
+    "k8s.pod.uid": uid,
+    ...(pod ? { "k8s.pod.name": pod.metadata.name, "k8s.namespace.name": pod.metadata.namespace } : {}),
+  };
+}
