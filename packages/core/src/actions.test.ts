@@ -297,10 +297,12 @@ const cases: Case[] = [
     },
   },
   {
-    name: "created but never started: start the next attempt",
+    // The agent died between CreateContainer and StartContainer: starting that same attempt is
+    // idempotent (EnsureContainer starts the created one); attempt+1 would make a second container.
+    name: "created but never started: start that same attempt, no second container",
     observed: (o, pod) => replaceContainers(o, "app", running(pod, "app", { state: "created" })),
     want: (w) => {
-      w.containersToStart = [start("app", 1, "not started")];
+      w.containersToStart = [start("app", 0, "not started")];
     },
   },
   {

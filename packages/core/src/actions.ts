@@ -185,7 +185,10 @@ class Plan {
   /** Start `container` as its next attempt, unless its last exit is still in back-off. */
   start(container: Container, init: boolean, reason: StartReason): void {
     const latest = latestContainer(this.observed, container.name);
-    const start: ContainerToStart = { name: container.name, attempt: latest ? latest.attempt + 1 : 0, init, reason };
+    // A created-but-never-started container is finished, not replaced: a retried start of the
+    // same attempt finds it (idempotent by pod UID + name + attempt). Anything else: next attempt.
+    const attempt = latest === undefined ? 0 : reason === "not started" ? latest.attempt : latest.attempt + 1;
+    const start: ContainerToStart = { name: container.name, attempt, init, reason };
     if (latest?.state === "exited") {
       const key = backoffKey(this.pod.metadata.uid, container.name);
       const finishedAt = latest.finishedAt ?? latest.createdAt;
