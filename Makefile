@@ -3,7 +3,7 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-.PHONY: help setup build lint test test-unit run clean
+.PHONY: help setup build lint test test-unit run up down clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -26,6 +26,12 @@ test-unit: build ## Only the pure unit tests
 
 run: build ## natslet's main job, in the foreground: see README (Ctrl-C stops everything)
 	node packages/testkit/dist/cli/stack.js run
+
+up: build ## The same as run, in the background; returns when ready (writes .natslet/env)
+	@scripts/stack-up.sh
+
+down: ## Stop what `make up` started
+	@scripts/stack-down.sh
 
 clean: ## Remove build output and local run state (.natslet); caches outside the repo stay
 	pnpm clean || true

@@ -23,7 +23,7 @@ function collect(dir, out) {
   return out;
 }
 
-const files = ["packages", "services"]
+const files = ["packages", "services", "tests"]
   .filter((top) => existsSync(join(root, top)))
   .flatMap((top) => collect(join(root, top), []))
   .filter((f) => !unitOnly || f.endsWith(".test.js"))

@@ -9,3 +9,4 @@ export { startNats, type NatsOptions, type NatsServer } from "./nats.js";
 export { cacheDir, repoRoot, testBinary, testenvBinDir, type TestBinary } from "./paths.js";
 export { ManagedProcess } from "./process.js";
 export { makeTempDir, removeDir } from "./tempdir.js";
+export { NATSLET_SERVICES, startNatslet, type Natslet, type NatsletOptions, type NatsletService } from "./natslet.js";

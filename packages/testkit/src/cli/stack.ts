@@ -1,14 +1,16 @@
 #!/usr/bin/env node
-// `make run`: natslet's environment on this host, in the foreground, until Ctrl-C.
-//   - NATS with JetStream (always; NATS_URL is not yet honoured: natslet owns its bus),
+// `make run`: natslet on this host, in the foreground, until Ctrl-C (SIGINT/SIGTERM):
+//   - NATS with JetStream (always: natslet owns its bus),
 //   - a local control plane (etcd, kube-apiserver, scheduler, controller-manager) unless KUBECONFIG is set,
-//   - containerd + runc + CNI with the test images unless CONTAINER_RUNTIME_ENDPOINT is set.
+//   - containerd + runc + CNI with the test images unless CONTAINER_RUNTIME_ENDPOINT is set,
+//   - every natslet service as its own process (logs in .natslet/services/<name>.log).
 // Writes .natslet/kubeconfig and .natslet/env (shell KEY=value lines) and prints how to use them.
 import { copyFileSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { startContainerd, type Containerd } from "../containerd.js";
 import { startControlPlane, type ControlPlane } from "../controlplane.js";
 import { busyboxImageRef } from "../images.js";
+import { startNatslet, type Natslet } from "../natslet.js";
 import { startNats, type NatsServer } from "../nats.js";
 import { repoRoot, testenvBinDir } from "../paths.js";
 import { stackSettings, type StackSettings } from "./settings.js";
@@ -17,6 +19,7 @@ interface Running {
   nats?: NatsServer;
   controlPlane?: ControlPlane;
   containerd?: Containerd;
+  natslet?: Natslet;
 }
 
 async function main(argv: readonly string[]): Promise<void> {
@@ -30,6 +33,7 @@ async function main(argv: readonly string[]): Promise<void> {
     if (stopping) return;
     stopping = true;
     log(`${signal}: stopping`);
+    await running.natslet?.stop();
     await running.containerd?.stop();
     await running.controlPlane?.stop();
     await running.nats?.stop();
@@ -46,6 +50,20 @@ async function main(argv: readonly string[]): Promise<void> {
     throw err;
   }
   const env = envFile(settings, state, running);
+  log("starting natslet's services");
+  const servicesDir = join(state, "services");
+  rmSync(servicesDir, { recursive: true, force: true });
+  mkdirSync(servicesDir, { recursive: true });
+  running.natslet = await startNatslet({
+    natsUrl: env["NATS_URL"] ?? "",
+    kubeconfig: env["KUBECONFIG"] ?? "",
+    criEndpoint: env["CONTAINER_RUNTIME_ENDPOINT"] ?? "",
+    nodeName: settings.nodeName,
+    dir: servicesDir,
+  }).catch(async (err: unknown) => {
+    await stop("start failed");
+    throw err;
+  });
   writeFileSync(join(state, "env"), Object.entries(env).map(([k, v]) => `${k}=${shellQuote(v)}`).join("\n") + "\n");
   log(`ready. In another shell:
 
@@ -53,12 +71,14 @@ async function main(argv: readonly string[]): Promise<void> {
   kubectl get --raw /readyz && kubectl get nodes,pods -A
   crictl pods
 
-Ctrl-C stops everything.`);
+Service logs: .natslet/services/<name>.log. Ctrl-C stops everything.`);
   await new Promise(() => undefined); // until a signal
 }
 
 async function start(settings: StackSettings, state: string, running: Running): Promise<void> {
   mkdirSync(state, { recursive: true });
+  // `make up` waits for a fresh env file: it is written once everything is ready.
+  rmSync(join(state, "env"), { force: true });
   const natsDir = join(state, "nats");
   rmSync(natsDir, { recursive: true, force: true });
   mkdirSync(natsDir, { recursive: true });

@@ -1,0 +1,106 @@
+// One real node for end-to-end tests: nats-server, etcd + kube-apiserver, containerd, and
+// natslet's services as processes. Checks read what `kubectl get pod -o yaml` shows.
+import { setTimeout as sleep } from "node:timers/promises";
+import { CoreV1Api, KubeConfig, type CoreV1Event, type V1Pod, type V1PodSpec } from "@kubernetes/client-node";
+import {
+  makeTempDir, removeDir, run, startContainerd, startControlPlane, startNatslet, startNats,
+  type Containerd, type ControlPlane, type Natslet, type NatsServer, type NatsletOptions,
+} from "@natslet/testkit";
+
+export interface Node {
+  readonly name: string;
+  readonly core: CoreV1Api;
+  readonly containerd: Containerd;
+  readonly natslet: Natslet;
+  readonly nats: NatsServer;
+  readonly controlPlane: ControlPlane;
+  readonly image: string;
+  stop(): Promise<void>;
+}
+
+export async function startNode(opts: { env?: NatsletOptions["env"]; extraImageTags?: string[] } = {}): Promise<Node> {
+  const dir = makeTempDir("e2e");
+  const name = "natslet-e2e";
+  const [nats, controlPlane] = await Promise.all([startNats(), startControlPlane()]);
+  const containerd = await startContainerd();
+  // More tags of the busybox image, for tests that change a container's image.
+  for (const tag of opts.extraImageTags ?? []) {
+    const ref = containerd.busyboxImage.replace(/:[^:]+$/, `:${tag}`);
+    await run("ctr", ["--address", containerd.socket, "-n", "k8s.io", "images", "tag", containerd.busyboxImage, ref]);
+  }
+  const natslet = await startNatslet({
+    natsUrl: nats.url,
+    kubeconfig: controlPlane.kubeconfig,
+    criEndpoint: containerd.endpoint,
+    nodeName: name,
+    dir,
+    env: { LOG_LEVEL: "debug", NATSLET_RESYNC_MS: "2000", NATSLET_HOUSEKEEPING_MS: "2000", ...opts.env },
+  });
+  const kc = new KubeConfig();
+  kc.loadFromFile(controlPlane.kubeconfig);
+  return {
+    name,
+    core: kc.makeApiClient(CoreV1Api),
+    containerd,
+    natslet,
+    nats,
+    controlPlane,
+    image: containerd.busyboxImage,
+    async stop() {
+      await natslet.stop();
+      await containerd.stop();
+      await controlPlane.stop();
+      await nats.stop();
+      if (process.env["NATSLET_KEEP_E2E_LOGS"]) process.stderr.write(`e2e logs kept in ${dir}\n`);
+      else await removeDir(dir);
+    },
+  };
+}
+
+let counter = 0;
+/** A unique pod name per test. */
+export function podName(prefix: string): string {
+  return `${prefix}-${process.pid}-${++counter}`;
+}
+
+export async function createPod(node: Node, name: string, spec: Omit<V1PodSpec, "nodeName">): Promise<V1Pod> {
+  return node.core.createNamespacedPod({
+    namespace: "default",
+    body: { metadata: { name }, spec: { terminationGracePeriodSeconds: 5, ...spec, nodeName: node.name } },
+  });
+}
+
+/** Polls the pod until `ok` holds; fails with the last status seen. */
+export async function waitForPod(node: Node, name: string, ok: (pod: V1Pod) => boolean, what: string, timeoutMs = 60_000): Promise<V1Pod> {
+  const deadline = Date.now() + timeoutMs;
+  let last: V1Pod | undefined;
+  while (Date.now() < deadline) {
+    last = await node.core.readNamespacedPod({ name, namespace: "default" });
+    if (ok(last)) return last;
+    await sleep(200);
+  }
+  throw new Error(`pod ${name}: not ${what} within ${timeoutMs} ms; last status:\n${JSON.stringify(last?.status, null, 2)}`);
+}
+
+export async function waitForPodGone(node: Node, name: string, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      await node.core.readNamespacedPod({ name, namespace: "default" });
+    } catch (err) {
+      if ((err as { code?: number }).code === 404) return;
+      throw err;
+    }
+    await sleep(200);
+  }
+  throw new Error(`pod ${name} still exists after ${timeoutMs} ms`);
+}
+
+export async function podEvents(node: Node, name: string): Promise<CoreV1Event[]> {
+  const list = await node.core.listNamespacedEvent({ namespace: "default", fieldSelector: `involvedObject.name=${name}` });
+  return list.items;
+}
+
+export function phaseIs(phase: string) {
+  return (pod: V1Pod) => pod.status?.phase === phase;
+}
