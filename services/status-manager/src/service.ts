@@ -125,7 +125,7 @@ export async function startStatusManager(
       eventsSub.unsubscribe();
       await watch.stop();
       await reading;
-      await workers.settled();
+      // Queued writes are dropped: the stream still holds them for the next start.
       await workers.close();
     },
   };

@@ -14,6 +14,8 @@ export interface PodSyncDeps {
   statuses: StatusPublisher;
   events: EventPublisher;
   backoff: CrashLoopBackoff;
+  /** Warnings already recorded per pod: an admission-like warning is an Event once, not every resync. */
+  warned: WarnedPods;
   hostIp: string;
   clock: () => number;
   log: Logger;
@@ -24,6 +26,24 @@ export interface SyncResult {
   retryInMs?: number;
   /** Nothing of the pod is left in the runtime and it is gone from the API server: forget it. */
   forget?: boolean;
+}
+
+/** Which warnings were recorded for which pod. */
+export class WarnedPods {
+  readonly #seen = new Map<string, Set<string>>();
+
+  /** True the first time `reason` is asked for `uid`. */
+  first(uid: string, reason: string): boolean {
+    const reasons = this.#seen.get(uid) ?? new Set<string>();
+    this.#seen.set(uid, reasons);
+    if (reasons.has(reason)) return false;
+    reasons.add(reason);
+    return true;
+  }
+
+  forget(uid: string): void {
+    this.#seen.delete(uid);
+  }
 }
 
 /** Syncs a pod the API server still has (possibly being deleted). */
@@ -60,6 +80,7 @@ export async function syncGonePod(uid: string, deps: PodSyncDeps): Promise<SyncR
   const observed = await deps.runtime.call("GetPod", { uid });
   await removeEverything(observed, deps);
   deps.statuses.forget(uid);
+  deps.warned.forget(uid);
   return { forget: true };
 }
 
@@ -86,8 +107,13 @@ async function execute(
     for (const sandboxId of actions.sandboxesToStop) await deps.runtime.call("StopSandbox", { sandboxId });
     changed ||= actions.sandboxesToStop.length > 0;
   }
-  if (actions.unsupported) {
+  if (actions.unsupported && deps.warned.first(pod.metadata.uid, actions.unsupported.reason)) {
     deps.events.pod(pod, "Warning", actions.unsupported.reason, actions.unsupported.message);
+  }
+  const volumes = (pod.spec.volumes ?? []).length;
+  if (volumes > 0 && deps.warned.first(pod.metadata.uid, "VolumesNotMounted")) {
+    // Until the volume-manager exists, say so where users look instead of pretending.
+    deps.events.pod(pod, "Warning", "VolumesNotMounted", `natslet does not mount pod volumes yet: ${volumes} volume(s) of this pod are not mounted`);
   }
 
   let sandboxId = actions.sandboxId;

@@ -10,7 +10,7 @@ import { SpanStatusCode, trace } from "@opentelemetry/api";
 import type { Registry } from "prom-client";
 import { syncLoopMetrics } from "./metrics.js";
 import { PodTable } from "./pod-table.js";
-import { syncGonePod, syncPod, type PodSyncDeps, type SyncResult } from "./pod-sync.js";
+import { syncGonePod, syncPod, WarnedPods, type PodSyncDeps, type SyncResult } from "./pod-sync.js";
 import { EventPublisher, StatusPublisher } from "./publishers.js";
 import { RuntimeClient } from "./runtime-client.js";
 import type { SyncLoopSettings } from "./settings.js";
@@ -43,6 +43,7 @@ export async function startSyncLoop(
     statuses: new StatusPublisher(jetstream(nc), node, clock),
     events: new EventPublisher(nc, node),
     backoff,
+    warned: new WarnedPods(),
     hostIp: settings.nodeIp,
     clock,
     log,
