@@ -119,6 +119,32 @@ describe("the container's process", () => {
     assert.equal(message, `${name}|${pod.status?.podIP}|hello world|/tmp`);
   });
 
+  test("resources become the container's cgroup limits (cpu shares/quota, memory)", async () => {
+    const name = podName("res");
+    await createPod(node, name, {
+      containers: [
+        {
+          name: "c",
+          image: node.image,
+          command: ["sleep", "3600"],
+          ports: [{ containerPort: 8080, name: "http" }],
+          resources: { requests: { cpu: "250m", memory: "32Mi" }, limits: { cpu: "500m", memory: "64Mi" } },
+        },
+      ],
+    });
+    const pod = await waitForPod(node, name, phaseIs("Running"), "Running");
+    const id = (status(pod, "c").containerID ?? "").replace("containerd://", "");
+    const inspect = JSON.parse(await node.containerd.crictl("inspect", id)) as {
+      info: { runtimeSpec: { linux: { resources: { cpu: { shares: number; quota: number; period: number }; memory: { limit: number } } } } };
+    };
+    const { cpu, memory } = inspect.info.runtimeSpec.linux.resources;
+    assert.equal(cpu.shares, 256, "250m → 256 shares");
+    assert.equal(cpu.period, 100_000);
+    assert.equal(cpu.quota, 50_000, "500m → 50 ms per 100 ms");
+    assert.equal(memory.limit, 64 * 1024 * 1024);
+    assert.equal(pod.status?.qosClass, "Burstable");
+  });
+
   test("FallbackToLogsOnError reports the log tail of a failed container", async () => {
     const name = podName("logs");
     await createPod(node, name, {
