@@ -6,3 +6,4 @@ export { initTracing, type Tracing } from "./tracing.js";
 export { startHealthServer, type Check, type HealthServer } from "./health.js";
 export { createRegistry } from "./metrics.js";
 export { handleShutdown, type Closer } from "./shutdown.js";
+export { runService, type ServiceContext, type StartedService } from "./run-service.js";
