@@ -10,3 +10,4 @@ export { cacheDir, repoRoot, testBinary, testenvBinDir, type TestBinary } from "
 export { ManagedProcess } from "./process.js";
 export { makeTempDir, removeDir } from "./tempdir.js";
 export { NATSLET_SERVICES, startNatslet, type Natslet, type NatsletOptions, type NatsletService } from "./natslet.js";
+export { ConditionWaiters } from "./waiters.js";

@@ -2,12 +2,13 @@
 // the current pods (a sync replaces them, events change them) and every event in order.
 import type { RawObject } from "../list-watch.js";
 import type { Reflector, ReflectorEvent } from "../reflector.js";
+import { ConditionWaiters } from "@natslet/testkit";
 
 export class Mirror {
   readonly pods = new Map<string, RawObject>();
   readonly events: ReflectorEvent[] = [];
   readonly #abort = new AbortController();
-  readonly #waiters = new Set<() => void>();
+  readonly #waiters = new ConditionWaiters();
   readonly done: Promise<void>;
 
   constructor(reflector: Reflector) {
@@ -22,28 +23,14 @@ export class Mirror {
         } else {
           this.pods.set(uidOf(event.pod), event.pod);
         }
-        for (const wake of this.#waiters) wake();
+        this.#waiters.notify();
       }
     })();
   }
 
-  /** Resolves once `check` holds (checked after every event), or fails after `timeoutMs`. */
-  async until(what: string, check: () => boolean, timeoutMs = 30_000): Promise<void> {
-    if (check()) return;
-    let wake!: () => void;
-    let timer: NodeJS.Timeout | undefined;
-    try {
-      await new Promise<void>((resolve, reject) => {
-        wake = () => {
-          if (check()) resolve();
-        };
-        this.#waiters.add(wake);
-        timer = setTimeout(() => reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)), timeoutMs);
-      });
-    } finally {
-      this.#waiters.delete(wake);
-      clearTimeout(timer);
-    }
+  /** Resolves once `check` holds (checked on every event), or fails after `timeoutMs`. */
+  until(what: string, check: () => boolean, timeoutMs = 30_000): Promise<void> {
+    return this.#waiters.until(what, check, timeoutMs);
   }
 
   async stop(): Promise<void> {

@@ -3,6 +3,7 @@
 import type { NatsConnection } from "@nats-io/transport-node";
 import { watchLatest, type LatestWatch } from "@natslet/bus";
 import { podMessageSchema, podUidOf, streams, subjects, type PodMessage } from "@natslet/contracts";
+import { ConditionWaiters } from "@natslet/testkit";
 
 export interface Observed {
   readonly message: PodMessage;
@@ -13,14 +14,14 @@ export interface Observed {
 
 export class PodStreamObserver {
   readonly latest = new Map<string, Observed>();
-  readonly #waiters = new Set<() => void>();
+  readonly #waiters = new ConditionWaiters();
   readonly #done: Promise<void>;
 
   private constructor(readonly watch: LatestWatch<PodMessage>) {
     this.#done = (async () => {
       for await (const entry of watch.entries) {
         this.latest.set(podUidOf(entry.subject), { message: entry.value, seq: entry.seq, at: performance.now() });
-        for (const wake of this.#waiters) wake();
+        this.#waiters.notify();
       }
     })();
   }
@@ -42,22 +43,8 @@ export class PodStreamObserver {
   }
 
   /** Resolves once `check` holds (checked on every message), or fails after `timeoutMs`. */
-  async until(what: string, check: () => boolean, timeoutMs = 30_000): Promise<void> {
-    if (check()) return;
-    let wake!: () => void;
-    let timer: NodeJS.Timeout | undefined;
-    try {
-      await new Promise<void>((resolve, reject) => {
-        wake = () => {
-          if (check()) resolve();
-        };
-        this.#waiters.add(wake);
-        timer = setTimeout(() => reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)), timeoutMs);
-      });
-    } finally {
-      this.#waiters.delete(wake);
-      clearTimeout(timer);
-    }
+  until(what: string, check: () => boolean, timeoutMs = 30_000): Promise<void> {
+    return this.#waiters.until(what, check, timeoutMs);
   }
 
   async stop(): Promise<void> {
