@@ -119,7 +119,11 @@ async function execute(
   let sandboxId = actions.sandboxId;
   let podIps = observed.sandboxes.find((s) => s.id === sandboxId)?.ip;
   if (actions.createSandbox) {
-    const sandbox = await deps.runtime.call("EnsureSandbox", { pod, attempt: actions.sandboxAttempt });
+    const sandbox = await deps.runtime.call("EnsureSandbox", { pod, attempt: actions.sandboxAttempt }).catch((err: unknown) => {
+      // Users see this one in `kubectl describe pod` (kubelet: FailedCreatePodSandBox); the pass is retried.
+      deps.events.pod(pod, "Warning", "FailedCreatePodSandBox", `Failed to create pod sandbox: ${errorText(err)}`);
+      throw err;
+    });
     sandboxId = sandbox.sandboxId;
     podIps = sandbox.ip;
     changed = true;
