@@ -49,6 +49,8 @@ export async function startSyncLoop(
     log,
   };
 
+  /** Consecutive failed passes per pod, for the retry back-off. */
+  const failuresByPod = new Map<string, number>();
   const workers = new KeyedWorker<void>({
     run: async (uid) => {
       const desired = table.get(uid);
@@ -58,6 +60,7 @@ export async function startSyncLoop(
         let result: SyncResult = {};
         try {
           result = pod ? await syncPod(pod, podDeps) : await syncGonePod(uid, podDeps);
+          failuresByPod.delete(uid);
           runtimeOk = true;
           metrics.syncDuration.labels("ok").observe((clock() - started) / 1000);
         } catch (err) {
@@ -69,6 +72,7 @@ export async function startSyncLoop(
           span.end();
           if (result.forget) {
             table.forget(uid);
+            failuresByPod.delete(uid);
           } else if (table.has(uid)) {
             const next = Math.min(result.retryInMs ?? Infinity, settings.resyncMs);
             table.scheduleResync(uid, next, () => workers.submit(uid, undefined));
@@ -80,8 +84,12 @@ export async function startSyncLoop(
       const desired = table.get(uid);
       const pod = desired?.kind === "present" ? desired.pod : undefined;
       log.warn({ err, pod_uid: uid, pod_namespace: pod?.metadata.namespace, pod_name: pod?.metadata.name }, "pod sync failed; retrying");
-      // Retry soon, but not hot: the runtime-adapter may be restarting.
-      if (table.has(uid)) table.scheduleResync(uid, 1000, () => workers.submit(uid, undefined));
+      // Retry soon, but back off while it keeps failing (1 s doubling to 30 s): the runtime-adapter
+      // may be restarting, and each failed pass may record an Event.
+      const failures = (failuresByPod.get(uid) ?? 0) + 1;
+      failuresByPod.set(uid, failures);
+      const delay = Math.min(1000 * 2 ** (failures - 1), 30_000);
+      if (table.has(uid)) table.scheduleResync(uid, delay, () => workers.submit(uid, undefined));
     },
   });
 
