@@ -48,6 +48,19 @@ export const runtimeMethods = {
   /** Stops every container of the sandbox and the sandbox itself, and releases its network. */
   StopSandbox: { request: object({ sandboxId: nonEmptyString }), reply: empty },
   RemoveSandbox: { request: object({ sandboxId: nonEmptyString }), reply: empty },
+  /**
+   * The runtime's name, version and CRI Status conditions (RuntimeReady, NetworkReady): what the
+   * node-status-manager turns into the Node's Ready condition and containerRuntimeVersion.
+   */
+  RuntimeStatus: {
+    request: empty,
+    reply: object({
+      runtimeName: string,
+      runtimeVersion: string,
+      runtimeApiVersion: string,
+      conditions: array(object({ type: nonEmptyString, status: boolean, reason: string, message: string })),
+    }),
+  },
 } as const;
 
 export type RuntimeMethod = keyof typeof runtimeMethods;

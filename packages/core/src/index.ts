@@ -34,7 +34,8 @@ export type {
 export { previousStatusOf } from "./previous-status.js";
 export { qosClass, type QosClass } from "./qos.js";
 export {
-  addQuantities, compareQuantities, milliValue, parseBytes, parseCpuMillis, parseQuantity, QuantityError, value,
+  addQuantities, compareQuantities, formatBytes, formatMillicores, milliValue, parseBytes, parseCpuMillis, parseQuantity,
+  QuantityError, value,
   type Quantity,
 } from "./quantity.js";
 export {

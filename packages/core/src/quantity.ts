@@ -116,3 +116,15 @@ function gcd(a: bigint, b: bigint): bigint {
   while (b !== 0n) [a, b] = [b, a % b];
   return a;
 }
+
+/** "2" for 2000 millicores, "1900m" otherwise: the canonical form the API server prints. */
+export function formatMillicores(millis: number): string {
+  const m = Math.max(0, Math.round(millis));
+  return m % 1000 === 0 ? String(m / 1000) : `${m}m`;
+}
+
+/** "<n>Ki" when the bytes are whole KiB (as the kubelet reports memory), else plain bytes. */
+export function formatBytes(bytes: number): string {
+  const b = Math.max(0, Math.floor(bytes));
+  return b % 1024 === 0 && b > 0 ? `${b / 1024}Ki` : String(b);
+}

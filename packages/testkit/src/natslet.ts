@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { repoRoot } from "./paths.js";
 import { ManagedProcess } from "./process.js";
 
-export const NATSLET_SERVICES = ["runtime-adapter", "watcher", "sync-loop", "status-manager"] as const;
+export const NATSLET_SERVICES = ["runtime-adapter", "node-status-manager", "watcher", "sync-loop", "status-manager"] as const;
 export type NatsletService = (typeof NATSLET_SERVICES)[number];
 
 export interface NatsletOptions {

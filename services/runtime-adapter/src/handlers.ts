@@ -14,6 +14,7 @@ import { ensureImage } from "./images.js";
 import { withCriSubject, type CriCallSubject } from "./instrumented.js";
 import type { Observer } from "./observe.js";
 import type { Runtime } from "./runtime.js";
+import { runtimeStatus } from "./runtime-status.js";
 import { ensureSandbox, removeSandbox, stopSandbox } from "./sandboxes.js";
 
 export type Handlers = { [M in RuntimeMethod]: (req: RuntimeRequest<M>) => Promise<RuntimeReply<M>> };
@@ -29,6 +30,7 @@ export function createHandlers(rt: Runtime, observer: Observer): Handlers {
     RemoveContainer: (req) => removeContainer(rt, req),
     StopSandbox: (req) => stopSandbox(rt, req),
     RemoveSandbox: (req) => removeSandbox(rt, req),
+    RuntimeStatus: () => runtimeStatus(rt),
   };
 }
 

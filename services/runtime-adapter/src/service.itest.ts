@@ -118,6 +118,16 @@ describe("runtime-adapter over NATS with containerd", () => {
   let podIp = "";
   let appId = "";
 
+  test("RuntimeStatus: containerd's version and its RuntimeReady and NetworkReady conditions", async () => {
+    const status = await call("RuntimeStatus", {});
+    assert.equal(status.runtimeName, "containerd");
+    assert.equal(status.runtimeApiVersion, "v1");
+    assert.deepEqual(
+      status.conditions.filter((c) => c.type === "RuntimeReady" || c.type === "NetworkReady").map((c) => [c.type, c.status]).sort(),
+      [["NetworkReady", true], ["RuntimeReady", true]],
+    );
+  });
+
   test("EnsureImage: a present image is not pulled; Never + missing is ErrImageNeverPull; a failed pull is ErrImagePull", async () => {
     const present = await call("EnsureImage", { image: busybox(), policy: "IfNotPresent", podUid: uid });
     assert.equal(present.pulled, false);
