@@ -97,7 +97,7 @@ async function execute(
   if (actions.containersToKill.length > 0) {
     await Promise.all(
       actions.containersToKill.map(async (kill) => {
-        deps.events.pod(pod, "Normal", "Killing", `Stopping container ${kill.name}: ${kill.message}`, kill.name);
+        deps.events.pod(pod, "Normal", "Killing", kill.message, kill.name);
         await deps.runtime.call("StopContainer", { containerId: kill.id, gracePeriodSeconds: kill.gracePeriodSeconds });
       }),
     );
