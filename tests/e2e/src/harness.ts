@@ -15,15 +15,27 @@ export interface Node {
   readonly nats: NatsServer;
   readonly controlPlane: ControlPlane;
   readonly image: string;
+  readonly kubeConfig: KubeConfig;
   stop(): Promise<void>;
 }
 
-export async function startNode(opts: { env?: NatsletOptions["env"]; extraImageTags?: string[] } = {}): Promise<Node> {
+export interface NodeOptions {
+  env?: NatsletOptions["env"];
+  /** More tags of the busybox image, for tests that change a container's image. */
+  extraImageTags?: string[];
+  /** Run kube-scheduler and kube-controller-manager too (the full path a user takes). */
+  controllers?: boolean;
+}
+
+export async function startNode(opts: NodeOptions = {}): Promise<Node> {
   const dir = makeTempDir("e2e");
   const name = "natslet-e2e";
-  const [nats, controlPlane] = await Promise.all([startNats(), startControlPlane()]);
+  const controllers = opts.controllers ?? false;
+  const [nats, controlPlane] = await Promise.all([
+    startNats(),
+    startControlPlane({ scheduler: controllers, controllerManager: controllers }),
+  ]);
   const containerd = await startContainerd();
-  // More tags of the busybox image, for tests that change a container's image.
   for (const tag of opts.extraImageTags ?? []) {
     const ref = containerd.busyboxImage.replace(/:[^:]+$/, `:${tag}`);
     await run("ctr", ["--address", containerd.socket, "-n", "k8s.io", "images", "tag", containerd.busyboxImage, ref]);
@@ -46,6 +58,7 @@ export async function startNode(opts: { env?: NatsletOptions["env"]; extraImageT
     nats,
     controlPlane,
     image: containerd.busyboxImage,
+    kubeConfig: kc,
     async stop() {
       await natslet.stop();
       await containerd.stop();
