@@ -75,6 +75,18 @@ describe("request/serve", () => {
     }
   });
 
+  test("a server that never answers → Timeout", async () => {
+    const sub = nc.subscribe("t.silent", { callback: () => undefined });
+    try {
+      await assert.rejects(
+        request(nc, "t.silent", {}, echoReply, { timeoutMs: 300 }),
+        (err: unknown) => err instanceof NatsletError && err.code === "Timeout",
+      );
+    } finally {
+      sub.unsubscribe();
+    }
+  });
+
   test("nobody serving → Unavailable", async () => {
     await assert.rejects(
       request(nc, "t.nobody", {}, echoReply, { timeoutMs: 1000 }),

@@ -1,5 +1,7 @@
 import { SpanKind, SpanStatusCode, context, trace, type Tracer } from "@opentelemetry/api";
-import { headers as newHeaders, type Msg, type NatsConnection, type Subscription } from "@nats-io/transport-node";
+import {
+  NoRespondersError, RequestError, TimeoutError, headers as newHeaders, type Msg, type NatsConnection, type Subscription,
+} from "@nats-io/transport-node";
 import { NatsletError, ValidationError, isErrorCode, type ErrorCode, type Parser } from "@natslet/contracts";
 import { decodeJson, encodeJson } from "./codec.js";
 import { headersWithTrace, traceContextOf } from "./trace-headers.js";
@@ -54,12 +56,13 @@ export async function request<Req, Rep>(
 }
 
 function transportError(subject: string, err: unknown): NatsletError {
-  const text = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
-  // nats.js v3 reports both as RequestError/TimeoutError with a cause; match on the text it gives.
-  if (/no responders/i.test(text) || /503/.test(text)) {
+  if (err instanceof NoRespondersError || (err instanceof RequestError && err.isNoResponders())) {
     return new NatsletError("Unavailable", `${subject}: no service is listening`, { cause: err });
   }
-  if (/timeout/i.test(text)) return new NatsletError("Timeout", `${subject}: no reply in time`, { cause: err });
+  if (err instanceof TimeoutError || (err instanceof Error && err.cause instanceof TimeoutError)) {
+    return new NatsletError("Timeout", `${subject}: no reply in time`, { cause: err });
+  }
+  const text = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
   return new NatsletError("Unavailable", `${subject}: ${text}`, { cause: err });
 }
 
