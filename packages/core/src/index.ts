@@ -49,3 +49,4 @@ export { podSandboxChanged, type SandboxChangeReason, type SandboxDecision } fro
 export { computePodStatus, type StatusContext } from "./status.js";
 export { goDuration, parseRfc3339, rfc3339 } from "./time.js";
 export { KeyedWorker, type KeyedWorkerOptions } from "./keyed-worker.js";
+export { desiredPodChanged } from "./pod-changed.js";

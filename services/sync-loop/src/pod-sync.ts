@@ -3,7 +3,7 @@
 // become waiting reasons and Events; the next pass retries.
 import { hasErrorCode, type ObservedPod, type Pod, type RuntimeReply } from "@natslet/contracts";
 import {
-  computePodActions, computePodStatus, recordRestarts, type CrashLoopBackoff, type PodActions, type WaitingReason,
+  computePodActions, computePodStatus, previousStatusOf, recordRestarts, type CrashLoopBackoff, type PodActions, type WaitingReason,
 } from "@natslet/core";
 import type { Logger } from "@natslet/telemetry";
 import type { EventPublisher, StatusPublisher } from "./publishers.js";
@@ -58,10 +58,14 @@ export async function syncPod(pod: Pod, deps: PodSyncDeps): Promise<SyncResult> 
   const changed = await execute(pod, observed, actions, waiting, deps);
   if (changed) observed = await deps.runtime.call("GetPod", { uid });
 
+  // The status this loop published last is the freshest "previous" (the copy in pod.status may
+  // predate it: status-only updates of the pod do not trigger a sync).
+  const last = deps.statuses.lastStatus(pod.metadata.uid);
   const status = computePodStatus(pod, observed, {
     now: deps.clock(),
     hostIp: deps.hostIp,
     waiting,
+    ...(last ? { previous: previousStatusOf(last) } : {}),
     ...(actions.unsupported ? { rejected: actions.unsupported } : {}),
   });
   const terminated = pod.metadata.deletionTimestamp !== undefined && nothingRuns(observed);

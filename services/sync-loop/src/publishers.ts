@@ -10,7 +10,7 @@ import type { PodStatus } from "@natslet/core";
  * status-manager can tell a stale status from a newer one (kubelet: versionedPodStatus).
  */
 export class StatusPublisher {
-  readonly #last = new Map<string, { version: number; json: string }>();
+  readonly #last = new Map<string, { version: number; json: string; status: PodStatus }>();
 
   constructor(
     private readonly js: JetStreamClient,
@@ -33,8 +33,13 @@ export class StatusPublisher {
       ...(deletePod ? { deletePod: true } : {}),
     };
     await publishLatest(this.js, subjects.podStatus(this.node, uid), message);
-    this.#last.set(uid, { version, json });
+    this.#last.set(uid, { version, json, status });
     return true;
+  }
+
+  /** The status last published for the pod: what the next status is computed against. */
+  lastStatus(uid: string): PodStatus | undefined {
+    return this.#last.get(uid)?.status;
   }
 
   forget(uid: string): void {

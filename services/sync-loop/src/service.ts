@@ -4,7 +4,7 @@ import { jetstream } from "@nats-io/jetstream";
 import type { NatsConnection, Subscription } from "@nats-io/transport-node";
 import { decodeJson, ensureStreams, watchLatest, withEntryContext, type LatestWatch } from "@natslet/bus";
 import { podMessageSchema, podUidOf, runtimeEventSchema, streams, subjects, type PodMessage } from "@natslet/contracts";
-import { CrashLoopBackoff, KeyedWorker } from "@natslet/core";
+import { CrashLoopBackoff, KeyedWorker, desiredPodChanged } from "@natslet/core";
 import type { Logger } from "@natslet/telemetry";
 import { SpanStatusCode, trace } from "@opentelemetry/api";
 import type { Registry } from "prom-client";
@@ -112,8 +112,11 @@ export async function startSyncLoop(
         log.error({ subject: entry.subject, pod_uid: message.pod.metadata.uid }, "pod message under another pod's subject dropped");
         continue;
       }
+      const before = table.get(uid);
       table.set(uid, message.kind === "upsert" ? { kind: "present", pod: message.pod } : { kind: "gone" });
-      withEntryContext(entry, () => workers.submit(uid, undefined));
+      // Most updates of a running pod are its own status coming back: nothing to do for those.
+      const statusOnly = message.kind === "upsert" && before?.kind === "present" && !desiredPodChanged(before.pod, message.pod);
+      if (!statusOnly) withEntryContext(entry, () => workers.submit(uid, undefined));
     }
   })();
 
