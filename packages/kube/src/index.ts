@@ -10,3 +10,4 @@ export { Reflector, type ReflectorEvent, type ReflectorHooks, type ReflectorOpti
 export {
   MIN_HEALTHY_WATCH_MS, nextAfterWatch, type ListReason, type NextStep, type WatchEnd, type WatchRun,
 } from "./watch-decision.js";
+export { KeepAliveKubeConfig } from "./keep-alive.js";

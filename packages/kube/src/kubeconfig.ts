@@ -5,6 +5,7 @@ import { homedir } from "node:os";
 import { delimiter, join } from "node:path";
 import { isIPv6 } from "node:net";
 import { KubeConfig } from "@kubernetes/client-node";
+import { KeepAliveKubeConfig } from "./keep-alive.js";
 
 export class KubeConfigError extends Error {
   override readonly name = "KubeConfigError";
@@ -26,7 +27,7 @@ export const SERVICE_ACCOUNT_DIR = "/var/run/secrets/kubernetes.io/serviceaccoun
  * process.env behind the caller's back. Fails with a KubeConfigError that says what was tried.
  */
 export function loadKubeConfig(env: Env, locations: KubeConfigLocations = {}): KubeConfig {
-  const kc = new KubeConfig();
+  const kc = new KeepAliveKubeConfig();
   const kubeconfig = env["KUBECONFIG"]?.trim();
   if (kubeconfig) {
     // Like kubectl: a list of files, merged, the first one's current context winning.

@@ -14,7 +14,7 @@ import { CoreV1Api } from "@kubernetes/client-node";
 import { CriClient } from "@natslet/cri";
 import { makeTempDir, removeDir, repoRoot, startContainerd, startControlPlane, startNats } from "@natslet/testkit";
 import { unmountBelow } from "./kubelet.js";
-import { KeepAliveKubeConfig } from "./kube.js";
+import { KeepAliveKubeConfig } from "@natslet/kube";
 import { processesMentioning } from "./proc.js";
 import { AGENTS, details, ratios, ratiosTable, resultsTable, targets, type Agent, type RunResult } from "./report.js";
 import { KUBELET_NODE, runFloor, runKubelet, runNatslet, type Env, type KubeletSetup } from "./runs.js";
