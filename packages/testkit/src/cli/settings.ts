@@ -13,10 +13,15 @@ export interface StackSettings {
   readonly podSubnet: string;
 }
 
-export function stackSettings(env: NodeJS.ProcessEnv): StackSettings {
+/**
+ * `stateDir` is where make run writes its own kubeconfig and containerd: values pointing there come
+ * from a sourced .natslet/env of an earlier run, not from the user's cluster, and are ignored.
+ */
+export function stackSettings(env: NodeJS.ProcessEnv, stateDir: string): StackSettings {
+  const own = (value: string | undefined) => (value !== undefined && value.includes(stateDir) ? undefined : value);
   return {
-    kubeconfig: nonEmpty(env["KUBECONFIG"]),
-    criEndpoint: nonEmpty(env["CONTAINER_RUNTIME_ENDPOINT"]),
+    kubeconfig: own(nonEmpty(env["KUBECONFIG"])),
+    criEndpoint: own(nonEmpty(env["CONTAINER_RUNTIME_ENDPOINT"])),
     nodeName: nonEmpty(env["NATSLET_NODE_NAME"]) ?? hostname().toLowerCase(),
     natsPort: port(env, "NATSLET_NATS_PORT", 4222),
     apiServerPort: port(env, "NATSLET_APISERVER_PORT", 6443),

@@ -25,8 +25,8 @@ interface Running {
 async function main(argv: readonly string[]): Promise<void> {
   const command = argv[0] ?? "run";
   if (command !== "run") throw new Error(`unknown command "${command}"; usage: stack.js run`);
-  const settings = stackSettings(process.env);
   const state = join(repoRoot, ".natslet");
+  const settings = stackSettings(process.env, state);
   const running: Running = {};
   let stopping = false;
   const stop = async (signal: string) => {
