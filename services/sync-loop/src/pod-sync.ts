@@ -212,7 +212,9 @@ async function removeEverything(observed: ObservedPod, deps: PodSyncDeps): Promi
       .map((c) => deps.runtime.call("StopContainer", { containerId: c.id, gracePeriodSeconds: 2 })),
   );
   for (const sandbox of observed.sandboxes) {
-    await deps.runtime.call("StopSandbox", { sandboxId: sandbox.id });
+    // A sandbox the kill already stopped needs no second StopPodSandbox (RemovePodSandbox of a
+    // stopped sandbox is enough); the benchmark counted 200 stops for 100 deleted pods.
+    if (sandbox.state === "ready") await deps.runtime.call("StopSandbox", { sandboxId: sandbox.id });
     await deps.runtime.call("RemoveSandbox", { sandboxId: sandbox.id });
   }
   // Containers whose sandbox is already gone (the runtime removes the rest with their sandbox).
