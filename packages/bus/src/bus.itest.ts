@@ -8,6 +8,7 @@ import { W3CTraceContextPropagator } from "@opentelemetry/core";
 import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
 import { ROOT_CONTEXT, context, propagation, trace, TraceFlags } from "@opentelemetry/api";
 import { connectBus } from "./connect.js";
+import { trackNatsConnection } from "./health.js";
 import { request, serve } from "./rpc.js";
 import { ensureStreams, publishLatest, watchLatest } from "./streams.js";
 import { encodeJson } from "./codec.js";
@@ -128,5 +129,22 @@ describe("latest-per-subject streams", () => {
     assert.deepEqual(seen.at(-1), ["b", 4]);
     assert.deepEqual(invalid, [`${base}.c`]);
     await watch.stop();
+  });
+});
+
+describe("readiness", () => {
+  test("trackNatsConnection says no while the server is away and yes once the client reconnected", async () => {
+    const up = trackNatsConnection(nc);
+    assert.equal(up(), true);
+    await server.process.stop();
+    const deadline = Date.now() + 10_000;
+    while (up() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    assert.equal(up(), false, "not ready while disconnected (isClosed() alone stays false)");
+    assert.equal(nc.isClosed(), false);
+    await server.restart();
+    const back = Date.now() + 15_000;
+    while (!up() && Date.now() < back) await new Promise((r) => setTimeout(r, 50));
+    assert.equal(up(), true, "ready again after the reconnect");
+    await nc.flush();
   });
 });

@@ -8,3 +8,4 @@ export {
   type LatestEntry, type LatestWatch, type PublishOptions,
 } from "./streams.js";
 export { headersWithTrace, traceContextOf } from "./trace-headers.js";
+export { trackNatsConnection } from "./health.js";

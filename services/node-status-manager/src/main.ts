@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // node-status-manager: wiring only. See service.ts for what it does.
-import { connectBus } from "@natslet/bus";
+import { connectBus, trackNatsConnection } from "@natslet/bus";
 import { loadKubeConfig } from "@natslet/kube";
 import { runService } from "@natslet/telemetry";
 import { startNodeStatusManager } from "./service.js";
@@ -11,7 +11,7 @@ runService("node-status-manager", () => nodeStatusManagerSettings(), async ({ se
   const nc = await connectBus({ servers: settings.natsUrl, name: `node-status-manager@${settings.nodeName}` });
   const manager = await startNodeStatusManager(settings, { nc, kc, log, registry });
   return {
-    checks: { nats: () => !nc.isClosed(), apiserver: () => manager.apiHealthy() },
+    checks: { nats: trackNatsConnection(nc), apiserver: () => manager.apiHealthy() },
     closers: [
       { name: "node-status-manager", close: () => manager.stop() },
       { name: "nats", close: () => nc.drain() },

@@ -1,10 +1,9 @@
 #!/usr/bin/env node
 // natslet-runtime-adapter: wiring only. See service.ts for what it does.
-import { connectBus } from "@natslet/bus";
+import { connectBus, trackNatsConnection } from "@natslet/bus";
 import { CriClient } from "@natslet/cri";
 import { runService } from "@natslet/telemetry";
 import { readMemoryCapacity } from "./meminfo.js";
-import { trackNatsConnection } from "./nats-health.js";
 import { startRuntimeAdapter } from "./service.js";
 import { loadSettings, SERVICE } from "./settings.js";
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // status-manager: wiring only. See service.ts for what it does.
-import { connectBus } from "@natslet/bus";
+import { connectBus, trackNatsConnection } from "@natslet/bus";
 import { loadKubeConfig } from "@natslet/kube";
 import { runService } from "@natslet/telemetry";
 import { startStatusManager } from "./service.js";
@@ -11,7 +11,7 @@ runService("status-manager", statusManagerSettings, async ({ settings, log, regi
   const nc = await connectBus({ servers: settings.natsUrl, name: `status-manager@${settings.nodeName}` });
   const manager = await startStatusManager(settings, { nc, kc, log, registry });
   return {
-    checks: { nats: () => !nc.isClosed(), apiserver: () => manager.apiHealthy() },
+    checks: { nats: trackNatsConnection(nc), apiserver: () => manager.apiHealthy() },
     closers: [
       { name: "status-manager", close: () => manager.stop() },
       { name: "nats", close: () => nc.drain() },

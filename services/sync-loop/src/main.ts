@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // sync-loop: wiring only. See service.ts for what it does.
-import { connectBus } from "@natslet/bus";
+import { connectBus, trackNatsConnection } from "@natslet/bus";
 import { runService } from "@natslet/telemetry";
 import { startSyncLoop } from "./service.js";
 import { syncLoopSettings } from "./settings.js";
@@ -11,7 +11,7 @@ runService("sync-loop", syncLoopSettings, async ({ settings, log, registry }) =>
   let caughtUp = false;
   void loop.caughtUp.then(() => (caughtUp = true));
   return {
-    checks: { nats: () => !nc.isClosed(), desiredState: () => caughtUp, runtime: () => loop.runtimeHealthy() },
+    checks: { nats: trackNatsConnection(nc), desiredState: () => caughtUp, runtime: () => loop.runtimeHealthy() },
     closers: [
       { name: "sync-loop", close: () => loop.stop() },
       { name: "nats", close: () => nc.drain() },

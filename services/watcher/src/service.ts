@@ -2,7 +2,7 @@
 // to the pod stream (DESIGN.md, services). Started in-process by main.ts and by the tests.
 import { jetstream } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
-import { ensureStreams } from "@natslet/bus";
+import { ensureStreams, trackNatsConnection } from "@natslet/bus";
 import {
   Backoff, podListerWatcher, Reflector, systemClock, type Clock, type ListerWatcher, type ReflectorHooks,
   type ReflectorOptions,
@@ -89,7 +89,7 @@ export async function startWatcher(settings: WatcherConfig, deps: WatcherDeps): 
   log.info({ server: settings.kubeConfig.getCurrentCluster()?.server }, "watching pods");
   return {
     checks: {
-      nats: () => !nc.isClosed() && answersWithin(nc.rtt(), 1_000),
+      nats: trackNatsConnection(nc),
       apiserver: () => reflector.healthy,
     },
     synced,
@@ -116,14 +116,4 @@ function reflectorHooks(metrics: WatcherMetrics, log: Logger): ReflectorHooks {
       else log.warn({ ...fields, err: run.end.error }, "pod watch ended");
     },
   };
-}
-
-async function answersWithin(rtt: Promise<number>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
-  try {
-    return await Promise.race([rtt.then(() => true, () => false), timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
 }

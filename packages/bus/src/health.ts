@@ -1,5 +1,5 @@
-// Whether the NATS connection is up right now. nats.js reconnects forever on its own
-// (connectBus); readiness should still say "no" while it is away.
+// Whether the NATS connection is up right now, for /readyz. nats.js reconnects forever on its
+// own (connectBus), so isClosed() stays false while the server is away: track the status events.
 import type { NatsConnection } from "@nats-io/transport-node";
 
 export function trackNatsConnection(nc: NatsConnection): () => boolean {
