@@ -12,6 +12,8 @@ export {
   type ObservedContainer, type ObservedNode, type ObservedPod, type ObservedSandbox,
 } from "./observed.js";
 export { runtimeMethods, type RuntimeMethod, type RuntimeReply, type RuntimeRequest } from "./runtime.js";
+export { runtimeImageMethods } from "./runtime-images.js";
+export { runtimeNodeApiMethods } from "./runtime-node-api.js";
 export {
   eventMessageSchema, podMessageSchema, podStatusMessageSchema, runtimeEventSchema,
   type EventMessage, type PodMessage, type PodStatusMessage, type RuntimeEvent,

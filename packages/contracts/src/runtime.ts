@@ -4,12 +4,18 @@
 // or a crash finds what the first try made instead of making a second one.
 import { observedNodeSchema, observedPodSchema } from "./observed.js";
 import { podSchema } from "./pod.js";
+import { runtimeImageMethods } from "./runtime-images.js";
+import { runtimeNodeApiMethods } from "./runtime-node-api.js";
 import { array, boolean, nonEmptyString, nonNegativeInteger, object, oneOf, optional, string, type Parsed } from "./schema.js";
 
 const empty = object({});
 
 /** Each method: request schema, reply schema. The subject is natslet.runtime.<node>.rpc.<Method>. */
 export const runtimeMethods = {
+  /** Image commands for the image-manager (pull with auth, status, list, remove, image fs usage). */
+  ...runtimeImageMethods,
+  /** Streaming and stats commands for the node-api (exec/attach/port-forward URLs, CRI stats). */
+  ...runtimeNodeApiMethods,
   /** Observed state of one pod, read fresh from the CRI. */
   GetPod: { request: object({ uid: nonEmptyString }), reply: observedPodSchema },
   /** Observed state of every pod natslet's labels mark on this node (housekeeping). */

@@ -11,6 +11,8 @@ import type { Logger } from "@natslet/telemetry";
 import { ensureContainer, removeContainer, stopContainer } from "./containers.js";
 import { toNatsletError } from "./cri-errors.js";
 import { ensureImage } from "./images.js";
+import { createImageHandlers } from "./image-handlers.js";
+import { createNodeApiHandlers } from "./node-api-handlers.js";
 import { withCriSubject, type CriCallSubject } from "./instrumented.js";
 import type { Observer } from "./observe.js";
 import type { Runtime } from "./runtime.js";
@@ -18,9 +20,13 @@ import { runtimeStatus } from "./runtime-status.js";
 import { ensureSandbox, removeSandbox, stopSandbox } from "./sandboxes.js";
 
 export type Handlers = { [M in RuntimeMethod]: (req: RuntimeRequest<M>) => Promise<RuntimeReply<M>> };
+/** The handlers of a subset of the methods (one file per client service). */
+export type HandlersOf<Methods extends object> = { [M in keyof Methods & RuntimeMethod]: Handlers[M] };
 
 export function createHandlers(rt: Runtime, observer: Observer): Handlers {
   return {
+    ...createImageHandlers(rt),
+    ...createNodeApiHandlers(rt, observer),
     GetPod: (req) => observer.pod(req.uid),
     ListPods: () => observer.node(),
     EnsureSandbox: (req) => ensureSandbox(rt, req),
