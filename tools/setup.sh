@@ -30,11 +30,11 @@ if [[ "$(pnpm --version 2>/dev/null)" != "$want_pnpm" ]]; then
 fi
 (cd "$repo" && pnpm install --frozen-lockfile --reporter=silent)
 
-# The test binaries need Go >= 1.25 (Kubernetes 1.35); Debian bookworm's golang-go is 1.19,
-# so the machine's own toolchain is required.
+# The test binaries need Go >= 1.26 (Kubernetes 1.35 needs 1.25, distribution's registry v3.1.2
+# 1.26); Debian bookworm's golang-go is 1.19, so the machine's own toolchain is required.
 go_minor=$(go env GOVERSION 2>/dev/null | sed -n 's/^go1\.\([0-9]*\).*/\1/p')
-if [[ -z "$go_minor" || "$go_minor" -lt 25 ]]; then
-  log "need Go >= 1.25 on PATH (found: $(go env GOVERSION 2>/dev/null || echo none))"; exit 1
+if [[ -z "$go_minor" || "$go_minor" -lt 26 ]]; then
+  log "need Go >= 1.26 on PATH (found: $(go env GOVERSION 2>/dev/null || echo none))"; exit 1
 fi
 
 "$repo/proto/fetch-cri.sh"
