@@ -3,7 +3,8 @@ import type { Registry } from "prom-client";
 import { startHealthServer, type Check } from "./health.js";
 import { createLogger, type Logger } from "./logger.js";
 import { createRegistry } from "./metrics.js";
-import type { CommonSettings } from "./settings.js";
+import { parseFlags, recordingEnv, unknownFlags } from "./flags.js";
+import { SettingsError, type CommonSettings } from "./settings.js";
 import { handleShutdown, type Closer } from "./shutdown.js";
 import { initTracing, type Tracing } from "./tracing.js";
 
@@ -31,19 +32,19 @@ export interface StartedService {
  */
 export function runService<S extends CommonSettings>(
   service: string,
-  loadSettings: () => S,
+  loadSettings: (env: Readonly<Record<string, string | undefined>>) => S,
   start: (ctx: ServiceContext<S>) => Promise<StartedService>,
 ): void {
   let settings: S;
   try {
-    settings = loadSettings();
+    settings = settingsFromEnvAndFlags(service, loadSettings);
   } catch (err) {
     const log = createLogger({ service, node: hostname().toLowerCase(), level: "info" });
     log.fatal({ err: err instanceof Error ? err.message : String(err) }, "invalid settings");
     process.exit(2);
   }
   const tracing = initTracing(service);
-  const log = createLogger({ service, node: settings.nodeName, level: settings.logLevel });
+  const log = createLogger({ service, node: settings.nodeName, level: settings.logLevel, format: settings.logFormat });
   const registry = createRegistry(service, settings.nodeName);
   // Handlers catch their own errors; anything that still escapes is a bug to log, not a reason
   // to drop every pod's work.
@@ -68,4 +69,27 @@ export function runService<S extends CommonSettings>(
     log.fatal({ err }, "start-up failed");
     process.exit(1);
   });
+}
+
+/**
+ * Flags override the environment (and are written into it, so libraries that read the
+ * environment themselves, such as the OTel SDK, see them too). `--help` lists the variables
+ * the service read and exits; a flag no setting read is an error.
+ */
+function settingsFromEnvAndFlags<S>(service: string, loadSettings: (env: Readonly<Record<string, string | undefined>>) => S): S {
+  const flags = parseFlags(process.argv.slice(2));
+  Object.assign(process.env, flags.env);
+  const { env, read } = recordingEnv(process.env);
+  const settings = loadSettings(env);
+  if (flags.help) {
+    const names = [...read].filter((k) => /^[A-Z][A-Z0-9_]*$/.test(k)).sort();
+    process.stdout.write(
+      `${service}: every setting is an environment variable, or a flag of the same name (NATS_URL = --nats-url).\n` +
+        `Settings ${service} reads: ${names.join(", ")}, KUBECONFIG (where it talks to the API server), OTEL_* (OpenTelemetry SDK).\n`,
+    );
+    process.exit(0);
+  }
+  const unknown = unknownFlags(flags.env, read);
+  if (unknown.length > 0) throw new SettingsError(`unknown flag ${unknown.join(", ")}: ${service} reads no such setting (see --help)`);
+  return settings;
 }

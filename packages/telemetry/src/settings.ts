@@ -42,9 +42,19 @@ export interface CommonSettings {
   readonly healthPort: number;
   readonly healthHost: string;
   readonly logLevel: string;
+  /** json (default: one JSON object per line, for machines) or pretty (for a terminal). */
+  readonly logFormat: LogFormat;
 }
 
+export type LogFormat = "json" | "pretty";
+
 const LOG_LEVELS = ["trace", "debug", "info", "warn", "error", "fatal", "silent"];
+
+function logFormat(env: Env): LogFormat {
+  const value = envString(env, "LOG_FORMAT", "json");
+  if (value !== "json" && value !== "pretty") throw new SettingsError(`LOG_FORMAT=${value} must be json or pretty`);
+  return value;
+}
 
 export function commonSettings(service: string, env: Env = process.env): CommonSettings {
   const logLevel = envString(env, "LOG_LEVEL", "info");
@@ -57,5 +67,6 @@ export function commonSettings(service: string, env: Env = process.env): CommonS
     healthPort: envInt(env, "NATSLET_HEALTH_PORT", 0, 0, 65535),
     healthHost: envString(env, "NATSLET_HEALTH_HOST", "127.0.0.1"),
     logLevel,
+    logFormat: logFormat(env),
   };
 }
