@@ -74,3 +74,25 @@ test("close drops queued values and waits for the running one", async () => {
   worker.submit("k", 3); // ignored after close
   assert.deepEqual(runs, [1]);
 });
+
+test("merge decides what a queued value becomes when a newer one arrives", async () => {
+  const runs: string[] = [];
+  const first = gate();
+  const worker = new KeyedWorker<string>({
+    run: async (_key, value) => {
+      runs.push(value);
+      if (value === "update") await first.opened;
+    },
+    onError: (_k, err) => assert.fail(String(err)),
+    // A queued "update" is not displaced by a plain "resync".
+    merge: (queued, next) => (next === "resync" && queued !== "resync" ? queued : next),
+  });
+  worker.submit("pod", "update"); // runs
+  worker.submit("pod", "update2"); // queued
+  worker.submit("pod", "resync"); // merged away: update2 stays
+  first.release();
+  await worker.settled();
+  worker.submit("pod", "resync"); // nothing queued: runs as is
+  await worker.settled();
+  assert.deepEqual(runs, ["update", "update2", "resync"]);
+});

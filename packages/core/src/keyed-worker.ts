@@ -6,6 +6,11 @@ export interface KeyedWorkerOptions<T> {
   /** Does the work for one key; its errors go to onError, never stop the worker. */
   run: (key: string, value: T) => Promise<void>;
   onError: (key: string, err: unknown) => void;
+  /**
+   * Combines a queued value with a newer one for the same key; default: the newer wins.
+   * (The sync-loop keeps the trace of a pod update over a later plain resync.)
+   */
+  merge?: (queued: T, next: T) => T;
 }
 
 interface Slot<T> {
@@ -27,7 +32,8 @@ export class KeyedWorker<T> {
     if (this.#closed) return;
     const slot = this.#slots.get(key) ?? { running: false, idle: Promise.resolve() };
     this.#slots.set(key, slot);
-    slot.pending = { value };
+    const merge = this.opts.merge;
+    slot.pending = { value: slot.pending && merge ? merge(slot.pending.value, value) : value };
     if (!slot.running) slot.idle = this.#drain(key, slot);
   }
 
