@@ -23,7 +23,8 @@ export function prettyLine(json: string, color: boolean): string {
     .filter(([k]) => !SHOWN.has(k))
     .map(([k, v]) => `${k}=${typeof v === "string" ? (/[\s"]/.test(v) ? JSON.stringify(v) : v) : JSON.stringify(v)}`);
   const service = typeof entry["service"] === "string" ? entry["service"] : "";
-  return `${time} ${head} [${service}] ${String(entry["msg"] ?? "")}${fields.length ? "  " + fields.join(" ") : ""}\n`;
+  const msg = typeof entry["msg"] === "string" ? entry["msg"] : JSON.stringify(entry["msg"] ?? "");
+  return `${time} ${head} [${service}] ${msg}${fields.length ? "  " + fields.join(" ") : ""}\n`;
 }
 
 /** A pino destination writing pretty lines to `out` (stdout by default). */
