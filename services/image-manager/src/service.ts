@@ -1,0 +1,112 @@
+// The image-manager: serves Ensure (queue group `image-manager`, so replicas share requests),
+// pulls the images of new pods eagerly, and collects unused images when the image filesystem
+// fills up. Pulls are shared through KV; see shared-pulls.ts.
+import { randomUUID } from "node:crypto";
+import type { KubeConfig } from "@kubernetes/client-node";
+import type { NatsConnection, Subscription } from "@nats-io/transport-node";
+import { ensureStreams, serve } from "@natslet/bus";
+import { imageMethods, NatsletError, queues, subjects, ValidationError, type EnsureImageReply } from "@natslet/contracts";
+import type { Logger } from "@natslet/telemetry";
+import type { Registry } from "prom-client";
+import { startEagerPulls, type EagerPuller } from "./eager.js";
+import { ensureImage, type EnsureDeps, type EnsureRequest } from "./ensure.js";
+import { BusImageEvents } from "./events.js";
+import { collectImages } from "./gc.js";
+import { openBuckets } from "./kv-state.js";
+import { imageMetrics } from "./metrics.js";
+import { RuntimeClient } from "./runtime-client.js";
+import { ApiSecretReader } from "./secrets.js";
+import { Semaphore } from "./semaphore.js";
+import type { ImageManagerSettings } from "./settings.js";
+import { SharedPulls } from "./shared-pulls.js";
+
+export interface ImageManager {
+  /** Ensure, as the bus handler runs it (tests send it to one replica on purpose). */
+  ensure(req: EnsureRequest): Promise<EnsureImageReply>;
+  /** Runs one GC pass now (tests; the timer runs them every gcPeriodMs). */
+  collectNow(): ReturnType<typeof collectImages>;
+  stop(): Promise<void>;
+}
+
+export async function startImageManager(
+  settings: ImageManagerSettings,
+  deps: { nc: NatsConnection; kc: KubeConfig; log: Logger; registry: Registry; clock?: () => number },
+): Promise<ImageManager> {
+  const { nc, log } = deps;
+  const node = settings.nodeName;
+  const clock = deps.clock ?? Date.now;
+  const owner = `${node}/${randomUUID()}`;
+  await ensureStreams(nc);
+  const buckets = await openBuckets(nc);
+  const metrics = imageMetrics(deps.registry);
+  const runtime = new RuntimeClient(nc, node);
+  const events = new BusImageEvents(nc, node);
+  const ensureDeps: EnsureDeps = {
+    node,
+    runtime,
+    events,
+    secrets: new ApiSecretReader(deps.kc),
+    shared: new SharedPulls({ kv: buckets.pulls, owner, leaseMs: settings.pullLeaseMs, clock }),
+    kv: buckets.pulls,
+    semaphore: new Semaphore(settings.pullParallelism),
+    metrics,
+    backoff: settings.pullBackoff,
+    clock,
+    log,
+  };
+
+  const inFlight = new Set<Promise<unknown>>();
+  const sub: Subscription = serve(
+    nc,
+    {
+      subject: subjects.imageRpc(node, "Ensure"),
+      queue: queues.imageManager,
+      request: imageMethods.Ensure.request,
+      onError: (err, code, subject) => {
+        if (err instanceof ValidationError) log.warn({ subject, code, err: err.message }, "rejected invalid request");
+        else if (!(err instanceof NatsletError)) log.error({ subject, code, err }, "ensure failed");
+        else log.warn({ subject, code, err: err.message }, "ensure failed");
+      },
+    },
+    (req) => {
+      const work = ensureImage(req, ensureDeps);
+      inFlight.add(work);
+      void work.finally(() => inFlight.delete(work)).catch(() => undefined);
+      return work;
+    },
+  );
+
+  const eager: EagerPuller | undefined = settings.eagerPulls ? await startEagerPulls(nc, node, ensureDeps, log) : undefined;
+
+  const gcDeps = {
+    node,
+    owner,
+    runtime,
+    kv: buckets.gc,
+    events,
+    metrics,
+    policy: settings.gc,
+    lockMs: Math.max(60_000, settings.gcPeriodMs),
+    pinnedImages: settings.pinnedImages,
+    clock,
+    log,
+  };
+  let gcRunning: Promise<unknown> = Promise.resolve();
+  const gcTimer =
+    settings.gcPeriodMs > 0
+      ? setInterval(() => {
+          gcRunning = collectImages(gcDeps);
+        }, settings.gcPeriodMs)
+      : undefined;
+
+  return {
+    ensure: (req) => ensureImage(req, ensureDeps),
+    collectNow: () => collectImages(gcDeps),
+    async stop() {
+      clearInterval(gcTimer);
+      sub.unsubscribe();
+      await eager?.stop();
+      await Promise.allSettled([...inFlight, gcRunning]);
+    },
+  };
+}

@@ -1,0 +1,82 @@
+// The sync-loop's side of the image-manager: Ensure for every container about to start, sent
+// as soon as the pass knows which ones (so pulls overlap volume setup and sandbox creation),
+// awaited just before each container is created. The image-manager records the image Events.
+import type { NatsConnection } from "@nats-io/transport-node";
+import { request } from "@natslet/bus";
+import { imageMethods, subjects, type EnsureImageReply, type Pod } from "@natslet/contracts";
+import type { WaitingReason } from "@natslet/core";
+
+/** A pull takes as long as it takes (the CRI client gives it 10 min); the reply comes after it. */
+const ENSURE_TIMEOUT_MS = 660_000;
+
+export class ImageClient {
+  constructor(
+    private readonly nc: NatsConnection,
+    private readonly node: string,
+  ) {}
+
+  ensure(pod: Pod, container: string): Promise<EnsureImageReply> {
+    const spec = [...(pod.spec.initContainers ?? []), ...pod.spec.containers].find((c) => c.name === container);
+    return request(
+      this.nc,
+      subjects.imageRpc(this.node, "Ensure"),
+      {
+        image: spec?.image ?? "",
+        ...(spec?.imagePullPolicy ? { policy: spec.imagePullPolicy } : {}),
+        pod: { uid: pod.metadata.uid, namespace: pod.metadata.namespace, name: pod.metadata.name },
+        container,
+        pullSecrets: (pod.spec.imagePullSecrets ?? []).map((s) => s.name ?? "").filter((n) => n !== ""),
+      },
+      imageMethods.Ensure.reply,
+      { timeoutMs: ENSURE_TIMEOUT_MS },
+    );
+  }
+}
+
+/**
+ * The Ensure requests of one pass: started together once the pass is past what may stop it
+ * early (volumes), so an early stop records no image Events; awaited one by one.
+ */
+export class ImageEnsures {
+  readonly #pending = new Map<string, Promise<EnsureImageReply>>();
+  readonly #retries: number[] = [];
+
+  constructor(
+    private readonly client: Pick<ImageClient, "ensure">,
+    private readonly pod: Pod,
+    private readonly containers: readonly string[],
+  ) {}
+
+  /** Sends every request now (idempotent); the pulls overlap what the pass does next. */
+  start(): void {
+    for (const name of this.containers) {
+      if (this.#pending.has(name)) continue;
+      const reply = this.client.ensure(this.pod, name);
+      // Awaited later (or never, when the pass stops early): no unhandled rejection meanwhile.
+      reply.catch(() => undefined);
+      this.#pending.set(name, reply);
+    }
+  }
+
+  /**
+   * Waits for the container's image. Undefined when it is ready (with its imageRef); a waiting
+   * reason (ErrImagePull, ImagePullBackOff, ErrImageNeverPull, InvalidImageName) when not.
+   * A failure of the request itself (timeout, no image-manager) is thrown: the pass is retried.
+   */
+  async wait(container: string): Promise<WaitingReason | undefined> {
+    let pending = this.#pending.get(container);
+    if (!pending) {
+      pending = this.client.ensure(this.pod, container);
+      this.#pending.set(container, pending);
+    }
+    const reply = await pending;
+    if (reply.result === "ready") return undefined;
+    if (reply.retryInMs !== undefined) this.#retries.push(reply.retryInMs);
+    return { reason: reply.reason, message: reply.message };
+  }
+
+  /** When the pass should run again for the images that wait (back-off expiry). */
+  retries(): number[] {
+    return [...this.#retries];
+  }
+}
