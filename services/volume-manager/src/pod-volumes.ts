@@ -1,0 +1,219 @@
+// Setting up and tearing down the volumes of one pod on this node. Everything here is
+// idempotent: Setup of a set-up pod re-checks, rewrites changed ConfigMap/Secret/token payloads
+// atomically and returns the same mounts; that is also how live updates happen (a resync).
+import { chmod, lstat, mkdir, readdir, rm, stat, writeFile } from "node:fs/promises";
+import { dirname } from "node:path";
+import { ValidationError, volumeSchema, type CriMountMessage, type Pod, type Volume } from "@natslet/contracts";
+import { parseBytes, QuantityError, type DownwardContext } from "@natslet/core";
+import { writeAtomically } from "./atomic-writer.js";
+import { checkHostPathType, type FileKind } from "./hostpath-type.js";
+import { ensureShared, isMountPoint, mountTmpfs, readMounts, unmountAllBelow } from "./mounter.js";
+import { MountPlanError, planMounts } from "./mount-plan.js";
+import { mountsBelow } from "./mountinfo.js";
+import { hostPathAllowed, podDir, subPathBindDir, volumeDir, volumesDir, type PluginKind } from "./paths.js";
+import { volumePayload, volumeReferences, VolumeSourceError } from "./payload.js";
+import { bindSubPath, SubPathError } from "./safe-subpath.js";
+import type { SourceReader } from "./sources.js";
+
+export type VolumeType = PluginKind | "hostPath";
+
+export type SetupOutcome =
+  | { kind: "ready"; mounts: Record<string, CriMountMessage[]>; updated: string[] }
+  | { kind: "failed"; volume: string; reason: string; message: string; retryable: boolean; volumeType?: VolumeType };
+
+export interface PodVolumesOptions {
+  rootDir: string;
+  sources: SourceReader;
+  /** hostPath volumes only below these dirs; empty = any. */
+  hostPathAllow: readonly string[];
+  /** The node's part of the downward API (pod IPs are added per call). */
+  downward: Omit<DownwardContext, "podIps">;
+  /** Called once per volume set up or checked, with its type and outcome (metrics). */
+  onVolume?: (type: VolumeType, result: "ok" | "error") => void;
+}
+
+/** configMap etc. are always read-only in containers (kubelet: ReadOnlyAPIDataVolumes). */
+const API_DATA_TYPES: ReadonlySet<VolumeType> = new Set(["configMap", "secret", "downwardAPI", "projected"]);
+
+export class PodVolumes {
+  constructor(private readonly opts: PodVolumesOptions) {}
+
+  /**
+   * Sets up every volume, then the mounts (subPath binds included) of `containers` — the ones
+   * about to start; default all. An empty set sets up the volumes only (eager setup, resync).
+   */
+  async setup(pod: Pod, podIps: readonly string[], containers?: ReadonlySet<string>): Promise<SetupOutcome> {
+    const uid = pod.metadata.uid;
+    const ctx: DownwardContext = { ...this.opts.downward, podIps };
+    const hostPaths = new Map<string, string>();
+    const forcedReadOnly = new Set<string>();
+    const updated: string[] = [];
+    for (const [i, raw] of (pod.spec.volumes ?? []).entries()) {
+      const name = typeof raw["name"] === "string" ? raw["name"] : `#${i}`;
+      let volume: Volume;
+      let type: VolumeType;
+      try {
+        volume = volumeSchema(raw, `spec.volumes[${i}]`);
+        type = volumeType(volume, raw);
+      } catch (err) {
+        const message = err instanceof ValidationError || err instanceof VolumeSourceError ? err.message : String(err);
+        return failed(name, "FailedMount", `MountVolume.SetUp failed for volume "${name}" : ${message}`, false);
+      }
+      try {
+        const { hostPath, wrote } = await this.#setupVolume(pod, volume, type, ctx);
+        hostPaths.set(volume.name, hostPath);
+        if (API_DATA_TYPES.has(type)) forcedReadOnly.add(volume.name);
+        if (wrote) updated.push(volume.name);
+        this.opts.onVolume?.(type, "ok");
+      } catch (err) {
+        this.opts.onVolume?.(type, "error");
+        if (err instanceof VolumeSourceError) {
+          return { ...failed(name, "FailedMount", `MountVolume.SetUp failed for volume "${name}" : ${err.message}`, err.retryable), volumeType: type };
+        }
+        throw err;
+      }
+    }
+
+    let plan;
+    try {
+      plan = planMounts(pod, new Set(hostPaths.keys()), forcedReadOnly, ctx, containers);
+    } catch (err) {
+      if (err instanceof MountPlanError) return failed("", "Failed", err.message, false);
+      throw err;
+    }
+    const mounts: Record<string, CriMountMessage[]> = {};
+    for (const [container, planned] of Object.entries(plan)) {
+      const list: CriMountMessage[] = [];
+      for (const m of planned) {
+        let hostPath = hostPaths.get(m.volume) ?? "";
+        if (m.subPath !== undefined) {
+          const target = subPathBindDir(this.opts.rootDir, uid, m.volume, container, m.index);
+          try {
+            await bindSubPath(hostPath, m.subPath, target);
+          } catch (err) {
+            if (!(err instanceof SubPathError)) throw err;
+            return failed(m.volume, "Failed", `failed to prepare subPath for volumeMount "${m.volume}" of container "${container}": ${err.message}`, false);
+          }
+          hostPath = target;
+        }
+        // Propagation needs a shared source mount; only for what natslet owns (a hostPath's mount is the host's business).
+        if (m.propagation !== "PROPAGATION_PRIVATE" && hostPath.startsWith(podDir(this.opts.rootDir, uid) + "/")) await ensureShared(hostPath);
+        list.push({ containerPath: m.containerPath, hostPath, readonly: m.readonly, propagation: m.propagation });
+      }
+      mounts[container] = list;
+    }
+    return { kind: "ready", mounts, updated };
+  }
+
+  /** Unmounts and removes pods/<uid>. Returns whether there was anything. */
+  async teardown(uid: string): Promise<boolean> {
+    const dir = podDir(this.opts.rootDir, uid);
+    const exists = (await lstat(dir).catch(() => undefined)) !== undefined;
+    await unmountAllBelow(dir);
+    // Never rm -r across a mount: a leftover bind of a hostPath subPath would take host files with it.
+    const left = mountsBelow(await readMounts(), dir);
+    if (left.length > 0) throw new Error(`cannot remove ${dir}: still mounted: ${left.join(", ")}`);
+    // The runtime-adapter keeps termination message files under the same pod dir: only our dirs go.
+    await rm(volumesDir(this.opts.rootDir, uid), { recursive: true, force: true });
+    await rm(`${dir}/volume-subpaths`, { recursive: true, force: true });
+    this.opts.sources.forget(uid);
+    // The pod dir itself goes when nothing else is in it.
+    const rest = await readdir(dir).catch(() => []);
+    if (rest.length === 0) await rm(dir, { recursive: true, force: true });
+    return exists;
+  }
+
+  /** UIDs with volume dirs on this node (to find orphans after a restart). */
+  async podsOnDisk(): Promise<string[]> {
+    const pods = await readdir(`${this.opts.rootDir}/pods`).catch(() => [] as string[]);
+    const out: string[] = [];
+    for (const uid of pods) {
+      const has = await Promise.all([
+        lstat(volumesDir(this.opts.rootDir, uid)).then(() => true, () => false),
+        lstat(`${podDir(this.opts.rootDir, uid)}/volume-subpaths`).then(() => true, () => false),
+      ]);
+      if (has.some(Boolean)) out.push(uid);
+    }
+    return out;
+  }
+
+  async #setupVolume(pod: Pod, volume: Volume, type: VolumeType, ctx: DownwardContext): Promise<{ hostPath: string; wrote: boolean }> {
+    const uid = pod.metadata.uid;
+    if (type === "hostPath") return { hostPath: await this.#hostPath(volume), wrote: false };
+    const dir = volumeDir(this.opts.rootDir, uid, type, volume.name);
+    if (type === "emptyDir") {
+      const medium = volume.emptyDir?.medium ?? "";
+      if (medium !== "" && medium !== "Memory") throw new VolumeSourceError(`emptyDir medium "${medium}" is not supported by natslet`, false);
+      // emptyDir is writable by any user in the container (kubelet: 0777).
+      await mkdir(dir, { recursive: true });
+      if (medium === "Memory" && !(await isMountPoint(dir))) await mountTmpfs(dir, { sizeBytes: sizeLimitBytes(volume), mode: 0o777 });
+      await chmod(dir, 0o777); // mkdir's mode is masked by the umask
+      return { hostPath: dir, wrote: false };
+    }
+    // Fetch before creating anything: a missing source leaves no half-made volume behind.
+    const sources = await this.opts.sources.fetch(pod, volumeReferences(volume));
+    const payload = volumePayload(volume, pod, sources, ctx);
+    await mkdir(dir, { recursive: true, mode: 0o755 });
+    // Secrets, tokens and the downward API live in memory only (kubelet: medium Memory for these).
+    if (type !== "configMap" && !(await isMountPoint(dir))) await mountTmpfs(dir);
+    const wrote = await writeAtomically(dir, payload);
+    return { hostPath: dir, wrote };
+  }
+
+  async #hostPath(volume: Volume): Promise<string> {
+    const source = volume.hostPath;
+    if (!source) throw new VolumeSourceError("no hostPath source", false);
+    const path = source.path;
+    if (!hostPathAllowed(path, this.opts.hostPathAllow)) {
+      throw new VolumeSourceError(`hostPath "${path}" is not allowed on this node (NATSLET_HOSTPATH_ALLOW)`, false);
+    }
+    const decision = checkHostPathType(path, source.type, await fileKind(path));
+    if (decision.action === "refuse") throw new VolumeSourceError(decision.message, true);
+    if (decision.action === "create") {
+      if (decision.kind === "directory") await mkdir(path, { recursive: true, mode: 0o755 });
+      else {
+        await mkdir(dirname(path), { recursive: true, mode: 0o755 });
+        await writeFile(path, "", { flag: "a", mode: 0o644 });
+      }
+    }
+    return path;
+  }
+}
+
+type Failed = Extract<SetupOutcome, { kind: "failed" }>;
+
+function failed(volume: string, reason: string, message: string, retryable: boolean): Failed {
+  return { kind: "failed", volume, reason, message, retryable };
+}
+
+/** The one source a volume has; a source natslet does not know is a clear error. */
+export function volumeType(volume: Volume, raw: Record<string, unknown>): VolumeType {
+  const known: VolumeType[] = (["emptyDir", "hostPath", "configMap", "secret", "downwardAPI", "projected"] as const).filter((k) => volume[k] !== undefined);
+  if (known.length === 1 && known[0] !== undefined) return known[0];
+  if (known.length > 1) throw new VolumeSourceError(`more than one volume source: ${known.join(", ")}`, false);
+  const other = Object.keys(raw).find((k) => k !== "name");
+  throw new VolumeSourceError(other ? `unsupported volume type "${other}"` : "no volume source given", false);
+}
+
+function sizeLimitBytes(volume: Volume): number | undefined {
+  const limit = volume.emptyDir?.sizeLimit;
+  if (limit === undefined || limit === "") return undefined;
+  try {
+    return parseBytes(limit);
+  } catch (err) {
+    if (err instanceof QuantityError) throw new VolumeSourceError(`invalid sizeLimit "${limit}": ${err.message}`, false);
+    throw err;
+  }
+}
+
+async function fileKind(path: string): Promise<FileKind> {
+  // stat, not lstat: the kubelet's checks follow symlinks (a link to a dir is a directory).
+  const st = await stat(path).catch(() => undefined);
+  if (st === undefined) return "missing";
+  if (st.isDirectory()) return "directory";
+  if (st.isFile()) return "file";
+  if (st.isSocket()) return "socket";
+  if (st.isCharacterDevice()) return "char";
+  if (st.isBlockDevice()) return "block";
+  return "other";
+}

@@ -1,0 +1,449 @@
+// The volume-manager against a real nats-server and a real kube-apiserver: driven by Setup /
+// Teardown requests and the pod stream as the sync-loop and watcher drive it; checked on the
+// real file system and /proc/self/mountinfo.
+import assert from "node:assert/strict";
+import { randomUUID } from "node:crypto";
+import { existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, realpathSync, statSync, symlinkSync, writeFileSync, renameSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { after, before, describe, test } from "node:test";
+import { setTimeout as sleep } from "node:timers/promises";
+import { CoreV1Api, type KubeConfig } from "@kubernetes/client-node";
+import { jetstream } from "@nats-io/jetstream";
+import type { NatsConnection } from "@nats-io/transport-node";
+import { connectBus, decodeJson, publishLatest, request } from "@natslet/bus";
+import { eventMessageSchema, subjects, volumeMethods, type EventMessage, type Pod, type VolumeSetupReply } from "@natslet/contracts";
+import { loadKubeConfig } from "@natslet/kube";
+import { createLogger } from "@natslet/telemetry";
+import { makeTempDir, removeDir, startControlPlane, startNats, type ControlPlane, type NatsServer } from "@natslet/testkit";
+import { Registry } from "prom-client";
+import { mountTmpfs, readMounts } from "./mounter.js";
+import { mountsBelow } from "./mountinfo.js";
+import { PodVolumes } from "./pod-volumes.js";
+import { startVolumeManager, type VolumeManager } from "./service.js";
+import { volumeManagerSettings } from "./settings.js";
+import { SourceReader } from "./sources.js";
+
+const NODE = "vm-itest";
+let nats: NatsServer;
+let cp: ControlPlane;
+let nc: NatsConnection;
+let serverNc: NatsConnection;
+let kc: KubeConfig;
+let core: CoreV1Api;
+let rootDir: string;
+let hostDir: string;
+let manager: VolumeManager | undefined;
+const events: EventMessage[] = [];
+
+const startManager = async () => {
+  const settings = volumeManagerSettings({ NATSLET_NODE_NAME: NODE, NATS_URL: nats.url, NATSLET_ROOT_DIR: rootDir, NATSLET_VOLUME_RESYNC_MS: "300" });
+  manager = await startVolumeManager(settings, {
+    nc: serverNc,
+    kc,
+    log: createLogger({ service: "volume-manager", node: NODE, level: process.env["LOG_LEVEL"] ?? "silent" }),
+    registry: new Registry(),
+  });
+  await manager.caughtUp;
+};
+
+before(async () => {
+  [nats, cp] = await Promise.all([startNats(), startControlPlane({})]);
+  rootDir = makeTempDir("vm-root");
+  hostDir = makeTempDir("vm-host");
+  kc = loadKubeConfig({ KUBECONFIG: cp.kubeconfig });
+  core = kc.makeApiClient(CoreV1Api);
+  nc = await connectBus({ servers: nats.url, name: "itest-client" });
+  serverNc = await connectBus({ servers: nats.url, name: "volume-manager" });
+  nc.subscribe(subjects.events(NODE), { callback: (_e, msg) => void events.push(decodeJson(eventMessageSchema, msg.data)) });
+  await core.createNamespacedServiceAccount({ namespace: "default", body: { metadata: { name: "default" } } });
+  await startManager();
+});
+
+after(async () => {
+  await manager?.stop();
+  await nc?.close();
+  await serverNc?.close();
+  // Whatever a failed test left mounted must not outlive it.
+  for (const point of mountsBelow(await readMounts(), rootDir)) await import("./mounter.js").then((m) => m.unmount(point).catch(() => undefined));
+  await cp?.stop();
+  await nats?.stop();
+  if (rootDir) await removeDir(rootDir);
+  if (hostDir) await removeDir(hostDir);
+});
+
+function podOf(volumes: Record<string, unknown>[], volumeMounts: NonNullable<Pod["spec"]["containers"][number]["volumeMounts"]>, over: Partial<Pod> = {}): Pod {
+  return {
+    metadata: { uid: randomUUID(), name: `p-${randomUUID().slice(0, 8)}`, namespace: "default" },
+    spec: { nodeName: NODE, containers: [{ name: "app", image: "busybox", volumeMounts }], volumes },
+    ...over,
+  };
+}
+
+const setup = (pod: Pod): Promise<VolumeSetupReply> =>
+  request(nc, subjects.volumeRpc(NODE, "Setup"), { pod }, volumeMethods.Setup.reply, { timeoutMs: 30_000 });
+const teardown = (uid: string) => request(nc, subjects.volumeRpc(NODE, "Teardown"), { uid }, volumeMethods.Teardown.reply, { timeoutMs: 30_000 });
+const ready = async (pod: Pod) => {
+  const reply = await setup(pod);
+  assert.equal(reply.kind, "ready", JSON.stringify(reply));
+  return reply.kind === "ready" ? reply.mounts : {};
+};
+const fsTypeAt = async (path: string) => (await readMounts()).filter((m) => m.mountPoint === path).at(-1)?.fsType;
+const mode = (path: string) => (statSync(path).mode & 0o777).toString(8);
+const createConfigMap = (name: string, data: Record<string, string>) => core.createNamespacedConfigMap({ namespace: "default", body: { metadata: { name }, data } });
+
+describe("configMap and secret volumes", () => {
+  test("configMap items with modes, through the atomic writer's layout, mounted read-only", async () => {
+    await createConfigMap("cm1", { a: "alpha", b: "beta", c: "gamma" });
+    const pod = podOf(
+      [{ name: "cfg", configMap: { name: "cm1", defaultMode: 0o600, items: [{ key: "a", path: "dir/a.txt" }, { key: "b", path: "b.txt", mode: 0o444 }] } }],
+      [{ name: "cfg", mountPath: "/etc/cfg" }],
+    );
+    const mounts = await ready(pod);
+    const dir = join(rootDir, "pods", pod.metadata.uid, "volumes", "kubernetes.io~configmap", "cfg");
+    assert.deepEqual(mounts["app"], [{ containerPath: "/etc/cfg", hostPath: dir, readonly: true, propagation: "PROPAGATION_PRIVATE" }]);
+    assert.equal(readFileSync(join(dir, "dir/a.txt"), "utf8"), "alpha");
+    assert.equal(readFileSync(join(dir, "b.txt"), "utf8"), "beta");
+    assert.equal(existsSync(join(dir, "c")), false, "only the listed items");
+    assert.equal(mode(join(dir, "dir/a.txt")), "600");
+    assert.equal(mode(join(dir, "b.txt")), "444");
+    assert.match(readlinkSync(join(dir, "..data")), /^\.\.\d{4}_\d\d_\d\d_\d\d_\d\d_\d\d\./);
+    assert.equal(readlinkSync(join(dir, "b.txt")), "..data/b.txt");
+    // configMaps are not secret: on the node's disk, not tmpfs (as the kubelet does).
+    assert.equal(await fsTypeAt(dir), undefined);
+    // Idempotent: the same mounts again, nothing rewritten.
+    const before = readlinkSync(join(dir, "..data"));
+    assert.deepEqual(await ready(pod), mounts);
+    assert.equal(readlinkSync(join(dir, "..data")), before);
+    await teardown(pod.metadata.uid);
+  });
+
+  test("a secret lives on tmpfs with the requested modes", async () => {
+    await core.createNamespacedSecret({ namespace: "default", body: { metadata: { name: "s1" }, stringData: { password: "hunter2", user: "root" } } });
+    const pod = podOf([{ name: "sec", secret: { secretName: "s1", defaultMode: 0o400 } }], [{ name: "sec", mountPath: "/secret" }]);
+    await ready(pod);
+    const dir = join(rootDir, "pods", pod.metadata.uid, "volumes", "kubernetes.io~secret", "sec");
+    assert.equal(await fsTypeAt(dir), "tmpfs");
+    assert.equal(readFileSync(join(dir, "password"), "utf8"), "hunter2");
+    assert.equal(mode(join(dir, "password")), "400");
+    assert.equal(realpathSync(join(dir, "user")).startsWith(dir), true);
+    await teardown(pod.metadata.uid);
+    assert.equal(await fsTypeAt(dir), undefined);
+  });
+
+  test("a missing configMap: a clear reason and an Event, the pod waits, then proceeds once it exists", async () => {
+    const pod = podOf([{ name: "cfg", configMap: { name: "late-cm" } }], [{ name: "cfg", mountPath: "/cfg" }]);
+    const reply = await setup(pod);
+    assert.deepEqual(reply, {
+      kind: "failed",
+      volume: "cfg",
+      reason: "FailedMount",
+      message: 'MountVolume.SetUp failed for volume "cfg" : configmap "late-cm" not found',
+      retryable: true,
+    });
+    await waitFor(() => events.some((e) => e.involved.uid === pod.metadata.uid && e.reason === "FailedMount" && e.type === "Warning"), "FailedMount Event");
+    assert.equal(existsSync(join(rootDir, "pods", pod.metadata.uid, "volumes", "kubernetes.io~configmap", "cfg")), false, "nothing half-made");
+    // optional: the pod starts with an empty volume instead
+    const optional = podOf([{ name: "cfg", configMap: { name: "late-cm", optional: true } }], [{ name: "cfg", mountPath: "/cfg" }]);
+    await ready(optional);
+    await createConfigMap("late-cm", { k: "v" });
+    await ready(pod);
+    await teardown(pod.metadata.uid);
+    await teardown(optional.metadata.uid);
+  });
+
+  test("a missing key and an unsupported volume type are reasons, not crashes", async () => {
+    await createConfigMap("cm-keys", { present: "1" });
+    const missingKey = podOf([{ name: "cfg", configMap: { name: "cm-keys", items: [{ key: "absent", path: "x" }] } }], []);
+    const r1 = await setup(missingKey);
+    assert.equal(r1.kind === "failed" && r1.message, 'MountVolume.SetUp failed for volume "cfg" : configmap references non-existent config key: absent');
+    const nfs = podOf([{ name: "share", nfs: { server: "10.0.0.9", path: "/exports" } }], [{ name: "share", mountPath: "/share" }]);
+    const r2 = await setup(nfs);
+    assert.deepEqual(r2.kind === "failed" && [r2.message, r2.retryable], ['MountVolume.SetUp failed for volume "share" : unsupported volume type "nfs"', false]);
+  });
+});
+
+describe("live updates", () => {
+  test("a changed ConfigMap reaches the files atomically: a reader never sees a mix", async () => {
+    const big = (v: number) => `${v}:`.padEnd(256 * 1024, String(v % 10));
+    await createConfigMap("live", { a: "0", b: "0", big: big(0) });
+    const pod = podOf([{ name: "cfg", configMap: { name: "live" } }], [{ name: "cfg", mountPath: "/cfg" }, { name: "cfg", mountPath: "/a", subPath: "a" }]);
+    const mounts = await ready(pod);
+    const subPathFile = mounts["app"]?.[1]?.hostPath ?? "";
+    const dir = join(rootDir, "pods", pod.metadata.uid, "volumes", "kubernetes.io~configmap", "cfg");
+    let reads = 0;
+    let stop = false;
+    const seen = new Set<string>();
+    // A reader that resolves ..data once per read, as a process holding the mount sees it.
+    const reader = (async () => {
+      while (!stop) {
+        let version: string;
+        try {
+          version = realpathSync(join(dir, "..data"));
+          const a = readFileSync(join(version, "a"), "utf8");
+          const b = readFileSync(join(version, "b"), "utf8");
+          const c = readFileSync(join(version, "big"), "utf8");
+          assert.equal(a, b, "a and b from one version");
+          assert.equal(c, big(Number(a)), "big complete and of the same version");
+          seen.add(a);
+          reads++;
+        } catch (err) {
+          if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err; // the old version was removed under us: read again
+        }
+        await sleep(1);
+      }
+    })();
+    for (let v = 1; v <= 5; v++) {
+      await core.replaceNamespacedConfigMap({ name: "live", namespace: "default", body: { metadata: { name: "live" }, data: { a: String(v), b: String(v), big: big(v) } } });
+      // The resync (300 ms here) picks it up without any Setup call.
+      await waitFor(() => readFileSync(join(dir, "a"), "utf8") === String(v), `version ${v} in the volume`);
+      await waitFor(() => seen.has(String(v)), `reader saw version ${v}`);
+    }
+    stop = true;
+    await reader;
+    assert.ok(reads > 10, `reader ran (${reads} reads)`);
+    assert.ok(seen.size >= 5, `reader saw every version: ${[...seen].join(",")}`);
+    // A subPath mount keeps the version it was bound to (as in Kubernetes).
+    assert.equal(readFileSync(subPathFile, "utf8"), "0");
+    // Exactly one version dir is left.
+    const { readdirSync } = await import("node:fs");
+    assert.deepEqual(readdirSync(dir).filter((n) => n.startsWith("..") && n !== "..data").length, 1);
+    await teardown(pod.metadata.uid);
+  });
+});
+
+describe("subPath safety", () => {
+  test("symlinks out of the volume and '..' are refused; a symlink inside is fine", async () => {
+    const vol = join(hostDir, "attack");
+    mkdirSync(join(vol, "inside"), { recursive: true });
+    writeFileSync(join(vol, "inside", "f"), "ok");
+    symlinkSync("/", join(vol, "root"));
+    symlinkSync("../../../../../../../../etc", join(vol, "rel"));
+    symlinkSync("inside", join(vol, "alias"));
+    const volumes = [{ name: "v", hostPath: { path: vol, type: "Directory" } }];
+    const attempts: Array<[string, RegExp]> = [
+      ["root", /not within volume path/],
+      ["rel/passwd", /not within volume path/],
+      ["../", /must not contain '\.\.'/],
+      ["inside/../../etc", /must not contain '\.\.'/],
+      ["/etc", /must be a relative path/],
+    ];
+    for (const [subPath, want] of attempts) {
+      const reply = await setup(podOf(volumes, [{ name: "v", mountPath: "/x", subPath }]));
+      assert.equal(reply.kind, "failed", subPath);
+      assert.match(reply.kind === "failed" ? reply.message : "", want, subPath);
+    }
+    const good = podOf(volumes, [{ name: "v", mountPath: "/x", subPath: "alias" }, { name: "v", mountPath: "/new", subPath: "created/deep" }]);
+    const mounts = await ready(good);
+    const bind = mounts["app"]?.[0]?.hostPath ?? "";
+    assert.equal(bind, join(rootDir, "pods", good.metadata.uid, "volume-subpaths", "v", "app", "0"));
+    assert.equal(readFileSync(join(bind, "f"), "utf8"), "ok");
+    assert.ok(statSync(join(vol, "created", "deep")).isDirectory(), "a missing subPath dir is created in the volume");
+    await teardown(good.metadata.uid);
+    assert.ok(existsSync(join(vol, "inside", "f")), "teardown never deletes volume contents");
+  });
+
+  test("CVE-2021-25741: swapping the subPath for a symlink after setup does not redirect the bind", async () => {
+    const vol = join(hostDir, "swap");
+    mkdirSync(join(vol, "data"), { recursive: true });
+    writeFileSync(join(vol, "data", "mine"), "mine");
+    const pod = podOf([{ name: "v", hostPath: { path: vol } }], [{ name: "v", mountPath: "/d", subPath: "data" }]);
+    const mounts = await ready(pod);
+    const bind = mounts["app"]?.[0]?.hostPath ?? "";
+    // The container (or a co-tenant) swaps the dir for a link to the host's /etc.
+    renameSync(join(vol, "data"), join(vol, "old"));
+    symlinkSync("/etc", join(vol, "data"));
+    assert.equal(readFileSync(join(bind, "mine"), "utf8"), "mine", "the bind still shows the checked dir");
+    assert.equal(existsSync(join(bind, "passwd")), false);
+    // A new Setup (container restart) keeps the existing bind; a fresh pod is refused.
+    await ready(pod);
+    assert.equal(existsSync(join(bind, "passwd")), false);
+    const fresh = await setup(podOf([{ name: "v", hostPath: { path: vol } }], [{ name: "v", mountPath: "/d", subPath: "data" }]));
+    assert.match(fresh.kind === "failed" ? fresh.message : "", /not within volume path/);
+    await teardown(pod.metadata.uid);
+    rmSync(join(vol, "data"));
+  });
+});
+
+describe("subPath timing", () => {
+  test("subPaths are resolved when their container starts: an init container can create the file a later one mounts", async () => {
+    const pod: Pod = {
+      metadata: { uid: randomUUID(), name: "initpod", namespace: "default" },
+      spec: {
+        initContainers: [{ name: "init", image: "busybox", volumeMounts: [{ name: "work", mountPath: "/work" }] }],
+        containers: [{ name: "app", image: "busybox", volumeMounts: [{ name: "work", mountPath: "/etc/app.conf", subPath: "conf/app.conf" }] }],
+        volumes: [{ name: "work", emptyDir: {} }],
+      },
+    };
+    const ask = (containers: string[]) =>
+      request(nc, subjects.volumeRpc(NODE, "Setup"), { pod, containers }, volumeMethods.Setup.reply, { timeoutMs: 30_000 });
+    const first = await ask(["init"]);
+    assert.deepEqual(first.kind === "ready" && Object.keys(first.mounts), ["init"], "only the init container's mounts");
+    const volume = join(rootDir, "pods", pod.metadata.uid, "volumes", "kubernetes.io~empty-dir", "work");
+    assert.equal(existsSync(join(volume, "conf")), false, "the app's subPath is not made before its container starts");
+    // What the init container does:
+    mkdirSync(join(volume, "conf"));
+    writeFileSync(join(volume, "conf", "app.conf"), "port=8080");
+    const second = await ask(["app"]);
+    const bind = second.kind === "ready" ? second.mounts["app"]?.[0]?.hostPath ?? "" : "";
+    assert.ok(statSync(bind).isFile(), "bound as a file");
+    assert.equal(readFileSync(bind, "utf8"), "port=8080");
+    await teardown(pod.metadata.uid);
+  });
+});
+
+describe("hostPath", () => {
+  test("type checks and the allow-list", async () => {
+    const volumes = new PodVolumes({
+      rootDir,
+      sources: new SourceReader(kc),
+      hostPathAllow: [join(hostDir, "allowed")],
+      downward: { hostIp: "10.0.0.1", nodeName: NODE },
+    });
+    const pod = (path: string, type?: string) => podOf([{ name: "h", hostPath: { path, ...(type !== undefined ? { type } : {}) } }], [{ name: "h", mountPath: "/h" }]);
+    const denied = await volumes.setup(pod("/etc"), []);
+    assert.match(denied.kind === "failed" ? denied.message : "", /hostPath "\/etc" is not allowed on this node/);
+    const escape = await volumes.setup(pod(join(hostDir, "allowed", "..", "x")), []);
+    assert.equal(escape.kind, "failed");
+    const created = await volumes.setup(pod(join(hostDir, "allowed", "new-dir"), "DirectoryOrCreate"), []);
+    assert.equal(created.kind, "ready");
+    assert.ok(statSync(join(hostDir, "allowed", "new-dir")).isDirectory());
+    const file = await volumes.setup(pod(join(hostDir, "allowed", "f"), "FileOrCreate"), []);
+    assert.equal(file.kind, "ready");
+    assert.ok(statSync(join(hostDir, "allowed", "f")).isFile());
+    const notDir = await volumes.setup(pod(join(hostDir, "allowed", "f"), "Directory"), []);
+    assert.match(notDir.kind === "failed" ? notDir.message : "", /hostPath type check failed: .*\/allowed\/f is not a directory/);
+    const noSocket = await volumes.setup(pod(join(hostDir, "allowed", "f"), "Socket"), []);
+    assert.match(noSocket.kind === "failed" ? noSocket.message : "", /is not a socket file/);
+    const chr = await volumes.setup(podOf([{ name: "h", hostPath: { path: "/dev/null", type: "CharDevice" } }], []), []);
+    assert.match(chr.kind === "failed" ? chr.message : "", /not allowed/, "the allow-list applies before the type");
+  });
+});
+
+describe("emptyDir, downwardAPI and projected tokens", () => {
+  test("emptyDir on disk and in memory with a size limit; downward API on tmpfs; a bound token", async () => {
+    const created = await core.createNamespacedPod({
+      namespace: "default",
+      body: { metadata: { name: "tokenpod", labels: { app: "t" } }, spec: { nodeName: NODE, serviceAccountName: "default", containers: [{ name: "app", image: "busybox", resources: { limits: { memory: "32Mi" } } }] } },
+    });
+    const pod: Pod = {
+      metadata: { uid: created.metadata?.uid ?? "", name: "tokenpod", namespace: "default", labels: { app: "t" } },
+      spec: {
+        nodeName: NODE,
+        // Set by the ServiceAccount admission plugin in a full cluster; this control plane runs without it.
+        serviceAccountName: "default",
+        containers: [{ name: "app", image: "busybox", resources: { limits: { memory: "32Mi" } }, volumeMounts: [] }],
+        volumes: [
+          { name: "disk", emptyDir: {} },
+          { name: "mem", emptyDir: { medium: "Memory", sizeLimit: "1Mi" } },
+          { name: "info", downwardAPI: { items: [{ path: "labels", fieldRef: { fieldPath: "metadata.labels" } }, { path: "mem", resourceFieldRef: { containerName: "app", resource: "limits.memory", divisor: "1Mi" } }] } },
+          { name: "tok", projected: { sources: [{ serviceAccountToken: { path: "token", expirationSeconds: 600, audience: "natslet-test" } }, { downwardAPI: { items: [{ path: "name", fieldRef: { fieldPath: "metadata.name" } }] } }] } },
+        ],
+      },
+    };
+    await ready(pod);
+    const base = join(rootDir, "pods", pod.metadata.uid, "volumes");
+    assert.equal(mode(join(base, "kubernetes.io~empty-dir", "disk")), "777");
+    assert.equal(await fsTypeAt(join(base, "kubernetes.io~empty-dir", "disk")), undefined);
+    const mem = (await readMounts()).find((m) => m.mountPoint === join(base, "kubernetes.io~empty-dir", "mem"));
+    assert.equal(mem?.fsType, "tmpfs");
+    assert.match(readFileSync("/proc/self/mountinfo", "utf8"), /size=1024k/);
+    assert.equal(readFileSync(join(base, "kubernetes.io~downward-api", "info", "labels"), "utf8"), 'app="t"');
+    assert.equal(readFileSync(join(base, "kubernetes.io~downward-api", "info", "mem"), "utf8"), "32");
+    assert.equal(await fsTypeAt(join(base, "kubernetes.io~downward-api", "info")), "tmpfs");
+    const tokDir = join(base, "kubernetes.io~projected", "tok");
+    assert.equal(await fsTypeAt(tokDir), "tmpfs");
+    const token = readFileSync(join(tokDir, "token"), "utf8");
+    const claims = JSON.parse(Buffer.from(token.split(".")[1] ?? "", "base64url").toString()) as { aud: string[]; exp: number; iat: number; "kubernetes.io": { pod: { uid: string } } };
+    assert.deepEqual(claims.aud, ["natslet-test"]);
+    assert.equal(claims["kubernetes.io"].pod.uid, pod.metadata.uid, "bound to the pod");
+    assert.equal(claims.exp - claims.iat, 600);
+    assert.equal(readFileSync(join(tokDir, "name"), "utf8"), "tokenpod");
+    const tokenMode = mode(join(tokDir, "token"));
+    assert.equal(tokenMode, "644");
+    await teardown(pod.metadata.uid);
+    assert.equal(existsSync(join(rootDir, "pods", pod.metadata.uid)), false);
+    assert.deepEqual(mountsBelow(await readMounts(), join(rootDir, "pods", pod.metadata.uid)), []);
+  });
+});
+
+describe("renewals and limits", () => {
+  test("a projected token is renewed once 80% of its lifetime has passed", async () => {
+    const created = await core.createNamespacedPod({
+      namespace: "default",
+      body: { metadata: { name: "renewpod" }, spec: { nodeName: NODE, serviceAccountName: "default", containers: [{ name: "app", image: "busybox" }] } },
+    });
+    let now = Date.now();
+    const volumes = new PodVolumes({ rootDir, sources: new SourceReader(kc, () => now), hostPathAllow: [], downward: { hostIp: "10.0.0.1", nodeName: NODE } });
+    const pod: Pod = {
+      metadata: { uid: created.metadata?.uid ?? "", name: "renewpod", namespace: "default" },
+      spec: { nodeName: NODE, serviceAccountName: "default", containers: [{ name: "app", image: "busybox" }], volumes: [{ name: "tok", projected: { sources: [{ serviceAccountToken: { path: "token", expirationSeconds: 600 } }] } }] },
+    };
+    const file = join(rootDir, "pods", pod.metadata.uid, "volumes", "kubernetes.io~projected", "tok", "token");
+    assert.equal((await volumes.setup(pod, [])).kind, "ready");
+    const first = readFileSync(file, "utf8");
+    now += 470_000; // 78%: still fresh
+    await volumes.setup(pod, []);
+    assert.equal(readFileSync(file, "utf8"), first, "no renewal before 80%");
+    await sleep(1100); // a new token needs a new iat (seconds)
+    now += 15_000; // 80.8%
+    const renewed = await volumes.setup(pod, []);
+    assert.deepEqual(renewed.kind === "ready" && renewed.updated, ["tok"]);
+    assert.notEqual(readFileSync(file, "utf8"), first, "renewed");
+    await volumes.teardown(pod.metadata.uid);
+  });
+
+  test("a disk emptyDir above its sizeLimit gives the kubelet's eviction message as a Warning Event", async () => {
+    const pod = podOf([{ name: "scratch", emptyDir: { sizeLimit: "8Ki" } }], [{ name: "scratch", mountPath: "/s" }]);
+    await ready(pod);
+    writeFileSync(join(rootDir, "pods", pod.metadata.uid, "volumes", "kubernetes.io~empty-dir", "scratch", "big"), Buffer.alloc(64 * 1024));
+    await waitFor(
+      () => events.some((e) => e.involved.uid === pod.metadata.uid && e.reason === "EmptyDirSizeLimitExceeded" && e.message === 'Usage of EmptyDir volume "scratch" exceeds the limit "8Ki". '),
+      "EmptyDirSizeLimitExceeded Event",
+    );
+    await teardown(pod.metadata.uid);
+  });
+});
+
+describe("lifecycle from the pod stream", () => {
+  test("set up eagerly from the stream, torn down by the tombstone", async () => {
+    const js = jetstream(nc);
+    const pod = podOf([{ name: "s", emptyDir: { medium: "Memory" } }], [{ name: "s", mountPath: "/s" }]);
+    const dir = join(rootDir, "pods", pod.metadata.uid, "volumes", "kubernetes.io~empty-dir", "s");
+    await publishLatest(js, subjects.pod(NODE, pod.metadata.uid), { kind: "upsert", pod });
+    await waitFor(async () => (await fsTypeAt(dir)) === "tmpfs", "tmpfs from the stream");
+    await publishLatest(js, subjects.pod(NODE, pod.metadata.uid), { kind: "deleted", uid: pod.metadata.uid, namespace: "default", name: pod.metadata.name });
+    await waitFor(() => !existsSync(join(rootDir, "pods", pod.metadata.uid)), "pod dir removed");
+    assert.deepEqual(mountsBelow(await readMounts(), join(rootDir, "pods", pod.metadata.uid)), []);
+  });
+
+  test("after a restart: orphaned pod dirs (with mounts) are removed, wanted ones kept", async () => {
+    const js = jetstream(nc);
+    const wanted = podOf([{ name: "s", emptyDir: { medium: "Memory" } }], [{ name: "s", mountPath: "/s" }]);
+    await publishLatest(js, subjects.pod(NODE, wanted.metadata.uid), { kind: "upsert", pod: wanted });
+    const wantedDir = join(rootDir, "pods", wanted.metadata.uid, "volumes", "kubernetes.io~empty-dir", "s");
+    await waitFor(async () => (await fsTypeAt(wantedDir)) === "tmpfs", "wanted pod set up");
+    await manager?.stop();
+    manager = undefined;
+    // While it was down: a pod of which only volumes are left (no stream entry at all).
+    const orphan = join(rootDir, "pods", randomUUID());
+    const orphanVol = join(orphan, "volumes", "kubernetes.io~secret", "x");
+    mkdirSync(orphanVol, { recursive: true });
+    await mountTmpfs(orphanVol);
+    writeFileSync(join(orphanVol, "secret"), "s");
+    await startManager();
+    await waitFor(() => !existsSync(orphan), "orphan removed");
+    assert.deepEqual(mountsBelow(await readMounts(), orphan), []);
+    assert.equal(await fsTypeAt(wantedDir), "tmpfs", "the wanted pod keeps its volume");
+    assert.ok(lstatSync(wantedDir).isDirectory());
+    await teardown(wanted.metadata.uid);
+  });
+});
+
+async function waitFor(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check()) return;
+    await sleep(50);
+  }
+  throw new Error(`not within ${timeoutMs} ms: ${what}`);
+}
