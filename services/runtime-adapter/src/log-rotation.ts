@@ -1,0 +1,109 @@
+// Container log rotation, as the kubelet's logs.ContainerLogManager does it: every period, each
+// running container whose CRI log file has grown past maxBytes gets its file renamed to
+// <path>.<YYYYMMDD-hhmmss> and the runtime told to reopen (CRI ReopenContainerLog), so it starts
+// a fresh <path>. Rotated files beyond maxFiles-1 are removed, oldest first. Unlike the kubelet,
+// rotated files are not gzipped: the node-api reads them back as they are.
+import { readdir, rename, rm, stat } from "node:fs/promises";
+import { basename, dirname, join } from "node:path";
+import { isNotFound, type RuntimeService } from "@natslet/cri";
+import type { Logger } from "@natslet/telemetry";
+import { managedSelector } from "./observe-map.js";
+
+export interface LogRotationSettings {
+  /** Rotate a log file once it is at least this big (kubelet containerLogMaxSize, 10Mi). */
+  maxBytes: number;
+  /** Files kept per container, the live one included (kubelet containerLogMaxFiles, 5). */
+  maxFiles: number;
+  /** How often files are checked (the kubelet checks every 10 s). */
+  periodMs: number;
+}
+
+export const DEFAULT_LOG_ROTATION: LogRotationSettings = { maxBytes: 10 * 1024 * 1024, maxFiles: 5, periodMs: 10_000 };
+
+type RotationCri = Pick<RuntimeService, "listContainers" | "containerStatus" | "reopenContainerLog">;
+
+/** The suffix of a rotated file: the kubelet's time format 20060102-150405, in UTC. */
+export function rotationSuffix(now: Date): string {
+  const p = (n: number) => String(n).padStart(2, "0");
+  return `${now.getUTCFullYear()}${p(now.getUTCMonth() + 1)}${p(now.getUTCDate())}-${p(now.getUTCHours())}${p(now.getUTCMinutes())}${p(now.getUTCSeconds())}`;
+}
+
+/** Rotated siblings of `logPath` (`<name>.<suffix>`), oldest first (the suffix sorts by time). */
+export async function rotatedFiles(logPath: string): Promise<string[]> {
+  const dir = dirname(logPath);
+  const prefix = `${basename(logPath)}.`;
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    return [];
+  }
+  return names
+    .filter((n) => n.startsWith(prefix) && /^\d{8}-\d{6}(\.gz)?$/.test(n.slice(prefix.length)))
+    .sort()
+    .map((n) => join(dir, n));
+}
+
+export class LogRotator {
+  #timer: NodeJS.Timeout | undefined;
+  #running: Promise<void> | undefined;
+
+  constructor(
+    private readonly cri: RotationCri,
+    private readonly settings: LogRotationSettings,
+    private readonly log: Logger,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  start(): void {
+    this.#timer = setInterval(() => {
+      if (this.#running) return;
+      this.#running = this.rotateAll()
+        .catch((err: unknown) => this.log.warn({ err }, "log rotation pass failed"))
+        .finally(() => (this.#running = undefined));
+    }, this.settings.periodMs);
+    this.#timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.#timer);
+    await this.#running;
+  }
+
+  /** One pass over the running containers. */
+  async rotateAll(): Promise<void> {
+    const { containers } = await this.cri.listContainers({ filter: { labelSelector: managedSelector(), state: { state: "CONTAINER_RUNNING" } } });
+    for (const c of containers) {
+      let logPath: string;
+      try {
+        const { status } = await this.cri.containerStatus({ containerId: c.id });
+        logPath = status?.logPath ?? "";
+      } catch (err) {
+        if (isNotFound(err)) continue;
+        throw err;
+      }
+      if (logPath !== "") await this.rotateOne(c.id, logPath);
+    }
+  }
+
+  async rotateOne(containerId: string, logPath: string): Promise<boolean> {
+    const size = await stat(logPath).then((s) => s.size, () => 0);
+    if (size < this.settings.maxBytes) return false;
+    const rotated = await rotatedFiles(logPath);
+    // Keep maxFiles-1 files besides the live one, counting the one made now.
+    for (const old of rotated.slice(0, Math.max(0, rotated.length - (this.settings.maxFiles - 2)))) await rm(old, { force: true });
+    const target = `${logPath}.${rotationSuffix(this.now())}`;
+    if (rotated.includes(target)) return false; // rotated within this second already
+    await rename(logPath, target);
+    try {
+      await this.cri.reopenContainerLog({ containerId });
+    } catch (err) {
+      // The runtime still writes to the renamed file: put it back, as the kubelet does.
+      await rename(target, logPath).catch(() => undefined);
+      if (isNotFound(err)) return false;
+      throw err;
+    }
+    this.log.debug({ containerId, logPath, size }, "rotated container log");
+    return true;
+  }
+}
