@@ -1,10 +1,14 @@
 import { connect, type NatsConnection } from "@nats-io/transport-node";
+import type { Registry } from "prom-client";
+import { registerBusMetrics } from "./metrics.js";
 
 export interface BusOptions {
   /** nats://host:port, comma-separated for a cluster. */
   servers: string;
   /** Shows up in the server's connection list (`nats server report connections`). */
   name: string;
+  /** Where the bus's own metrics (request latency, dead letters) go: the service's registry. */
+  registry?: Registry;
 }
 
 /**
@@ -12,6 +16,7 @@ export interface BusOptions {
  * give up reconnecting (nats.js defaults to 10 attempts, after which the client is dead).
  */
 export function connectBus(opts: BusOptions): Promise<NatsConnection> {
+  if (opts.registry) registerBusMetrics(opts.registry);
   return connect({
     servers: opts.servers.split(",").map((s) => s.trim()).filter(Boolean),
     name: opts.name,

@@ -4,6 +4,7 @@ import {
 } from "@nats-io/transport-node";
 import { NatsletError, ValidationError, isErrorCode, type ErrorCode, type Parser } from "@natslet/contracts";
 import { decodeJson, encodeJson } from "./codec.js";
+import { countDeadLetter, observeRequest } from "./metrics.js";
 import { headersWithTrace, traceContextOf } from "./trace-headers.js";
 
 /** Reply headers that carry a failure (the body is then empty). */
@@ -29,6 +30,8 @@ export async function request<Req, Rep>(
   opts: RequestOptions,
 ): Promise<Rep> {
   return tracer.startActiveSpan(`request ${subject}`, { kind: SpanKind.CLIENT, attributes: { "messaging.destination.name": subject } }, async (span) => {
+    const started = performance.now();
+    let result = "ok";
     try {
       let msg: Msg;
       try {
@@ -47,9 +50,11 @@ export async function request<Req, Rep>(
         throw new NatsletError("Internal", `${subject}: invalid reply: ${(err as Error).message}`, { cause: err });
       }
     } catch (err) {
+      result = errorCodeOf(err);
       span.setStatus({ code: SpanStatusCode.ERROR, message: (err as Error).message });
       throw err;
     } finally {
+      observeRequest(subject, result, (performance.now() - started) / 1000);
       span.end();
     }
   });
@@ -99,6 +104,7 @@ export function serve<Req, Rep>(
             msg.respond(encodeJson(rep));
           } catch (err) {
             const code = errorCodeOf(err);
+            if (err instanceof ValidationError) countDeadLetter(msg.subject, "invalid");
             span.setStatus({ code: SpanStatusCode.ERROR, message: (err as Error).message });
             opts.onError?.(err, code, msg.subject);
             const hdrs = newHeaders();

@@ -6,6 +6,7 @@ import type { NatsConnection } from "@nats-io/transport-node";
 import { streams, type Parser } from "@natslet/contracts";
 import { context } from "@opentelemetry/api";
 import { decodeJson, encodeJson } from "./codec.js";
+import { countDeadLetter } from "./metrics.js";
 import { headersWithTrace, traceContextOf } from "./trace-headers.js";
 
 /**
@@ -110,6 +111,7 @@ export async function watchLatest<T>(
         const value = decodeJson(parser, m.data);
         yield { subject: m.subject, seq: m.seq, traceContext: traceContextOf(m.headers), value };
       } catch (err) {
+        countDeadLetter(m.subject, "invalid");
         onInvalid(m.subject, err);
       } finally {
         if (m.info.pending === 0) markCaughtUp();
