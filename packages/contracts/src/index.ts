@@ -12,10 +12,22 @@ export {
   type ObservedContainer, type ObservedNode, type ObservedPod, type ObservedSandbox,
 } from "./observed.js";
 export { runtimeMethods, type RuntimeMethod, type RuntimeReply, type RuntimeRequest } from "./runtime.js";
-export { runtimeImageMethods } from "./runtime-images.js";
-export { runtimeNodeApiMethods } from "./runtime-node-api.js";
+export {
+  imageAuthSchema, runtimeImageMethods, runtimeImageSchema, type ImageAuth, type RuntimeImage,
+} from "./runtime-images.js";
+export {
+  IMAGE_WAITING_REASONS, PULL_POLICIES, ensureImageReplySchema, imageMethods,
+  type EnsureImageReply, type ImageMethod, type ImageReply, type ImageRequest, type ImageWaitingReason, type PullPolicy,
+} from "./images.js";
+export {
+  runtimeNodeApiMethods, type ContainerStatsEntry, type PodSandboxStatsEntry, type ResourceUsage,
+} from "./runtime-node-api.js";
 export {
   eventMessageSchema, podMessageSchema, podStatusMessageSchema, runtimeEventSchema,
   type EventMessage, type PodMessage, type PodStatusMessage, type RuntimeEvent,
 } from "./messages.js";
+export {
+  criMountSchema, volumeMethods, volumeSchema, type CriMountMessage, type DownwardApiFile, type KeyToPath, type Volume,
+  type VolumeMethod, type VolumeProjection, type VolumeReply, type VolumeRequest, type VolumeSetupReply,
+} from "./volumes.js";
 export { ERROR_CODES, NatsletError, hasErrorCode, isErrorCode, isRetryable, type ErrorCode } from "./errors.js";

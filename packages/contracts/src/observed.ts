@@ -33,6 +33,8 @@ export const observedContainerSchema = object({
   specHash: string,
   /** The termination message read from terminationMessagePath, or the log tail (FallbackToLogsOnError). */
   terminationMessage: optional(string),
+  /** The container's CRI log file (ContainerStatus.log_path): what the node-api serves as logs. */
+  logPath: optional(string),
 });
 
 export const observedPodSchema = object({

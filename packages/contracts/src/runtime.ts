@@ -6,7 +6,8 @@ import { observedNodeSchema, observedPodSchema } from "./observed.js";
 import { podSchema } from "./pod.js";
 import { runtimeImageMethods } from "./runtime-images.js";
 import { runtimeNodeApiMethods } from "./runtime-node-api.js";
-import { array, boolean, nonEmptyString, nonNegativeInteger, object, oneOf, optional, string, type Parsed } from "./schema.js";
+import { criMountSchema } from "./volumes.js";
+import { array, boolean, nonEmptyString, nonNegativeInteger, object, optional, string, type Parsed } from "./schema.js";
 
 const empty = object({});
 
@@ -25,15 +26,6 @@ export const runtimeMethods = {
     request: object({ pod: podSchema, attempt: nonNegativeInteger }),
     reply: object({ sandboxId: nonEmptyString, ip: optional(string), created: boolean }),
   },
-  /** Makes sure the image is present (pull policy applied); returns its resolved reference. */
-  EnsureImage: {
-    request: object({
-      image: nonEmptyString,
-      policy: oneOf("Always", "IfNotPresent", "Never"),
-      podUid: optional(string),
-    }),
-    reply: object({ imageRef: nonEmptyString, pulled: boolean }),
-  },
   /** Creates and starts container `name` at `attempt` in the sandbox, or returns the one that exists. */
   EnsureContainer: {
     request: object({
@@ -42,6 +34,8 @@ export const runtimeMethods = {
       attempt: nonNegativeInteger,
       sandboxId: nonEmptyString,
       podIps: array(string),
+      /** Volume mounts the volume-manager prepared for this container (its Setup reply). */
+      mounts: optional(array(criMountSchema)),
     }),
     reply: object({ containerId: nonEmptyString, created: boolean }),
   },

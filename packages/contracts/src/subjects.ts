@@ -1,6 +1,8 @@
 // Every NATS subject natslet uses, general first, node name inside (DESIGN.md, "The bus").
 // Build subjects only through these functions, so a typo cannot create a silent new subject.
+import type { ImageMethod } from "./images.js";
 import type { RuntimeMethod } from "./runtime.js";
+import type { VolumeMethod } from "./volumes.js";
 
 const ROOT = "natslet";
 
@@ -23,7 +25,11 @@ export const subjects = {
   /** Commands to the runtime-adapter (request/reply). */
   runtimeRpc: (node: string, method: RuntimeMethod) => `${ROOT}.runtime.${token(node, "node name")}.rpc.${method}`,
   runtimeRpcAll: (node: string) => `${ROOT}.runtime.${token(node, "node name")}.rpc.*`,
+  /** Commands to the image-manager (request/reply). */
+  imageRpc: (node: string, method: ImageMethod) => `${ROOT}.image.${token(node, "node name")}.rpc.${method}`,
   /** Container lifecycle events from the PLEG relist (core NATS, level-triggered resync covers loss). */
+  /** Commands to the volume-manager (request/reply, node-local). */
+  volumeRpc: (node: string, method: VolumeMethod) => `${ROOT}.volume.${token(node, "node name")}.rpc.${method}`,
   runtimeEvents: (node: string) => `${ROOT}.runtime.${token(node, "node name")}.event`,
   /** Kubernetes Events to record for objects on this node. */
   events: (node: string) => `${ROOT}.event.${token(node, "node name")}`,
@@ -39,6 +45,8 @@ export const streams = {
 export const queues = {
   runtimeAdapter: "runtime-adapter",
   statusManager: "status-manager",
+  imageManager: "image-manager",
+  volumeManager: "volume-manager",
 } as const;
 
 /** The last token of a pod or pod-status subject: the pod UID. */

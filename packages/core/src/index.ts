@@ -15,7 +15,7 @@ export type {
   CriContainerConfig, CriDnsConfig, CriKeyValue, CriLinuxContainerResources, CriMount, CriMountPropagation,
   CriNamespaceMode, CriNamespaceOption, CriPodSandboxConfig, CriPortMapping, CriProtocol, CriSecurityProfile,
 } from "./cri-types.js";
-export { DownwardApiError, type DownwardContext } from "./downward-api.js";
+export { DownwardApiError, fieldRefValue, resourceFieldRefValue, type DownwardContext } from "./downward-api.js";
 export {
   envReferences, expandCommand, resolveEnv, type EnvContext, type EnvReference, type EnvResult, type FetchedObjects,
 } from "./env.js";
@@ -50,3 +50,4 @@ export { computePodStatus, type StatusContext } from "./status.js";
 export { goDuration, parseRfc3339, rfc3339 } from "./time.js";
 export { KeyedWorker, type KeyedWorkerOptions } from "./keyed-worker.js";
 export { desiredPodChanged } from "./pod-changed.js";
+export { PodStartupTracker, type PodStartDurations } from "./pod-startup.js";

@@ -15,6 +15,8 @@ export interface ContainerdOptions {
   podSubnet?: string;
   /** Images to import besides busybox and pause. */
   extraImages?: readonly OciArchive[];
+  /** Puts containerd's root (content store and snapshots) on a tmpfs of this size: a small image filesystem for GC tests. */
+  rootSizeBytes?: number;
 }
 
 export interface Containerd {
@@ -28,6 +30,8 @@ export interface Containerd {
   readonly pauseImage: string;
   readonly podSubnet: string;
   readonly process: ManagedProcess;
+  /** Lets the CRI pull from this registry (host:port) over plain HTTP (a hosts.toml under its config_path). */
+  allowPlainHttpRegistry(host: string): void;
   /** Runs crictl against this containerd; returns stdout. */
   crictl(...args: string[]): Promise<string>;
   /** Stops containerd only (shims and containers keep running), for outage tests. */
@@ -52,6 +56,10 @@ export async function startContainerd(opts: ContainerdOptions = {}): Promise<Con
   const config = join(dir, "config.toml");
   writeCniConfig(join(dir, "cni"), `natslet-${id}`, bridge, podSubnet, join(dir, "cni-ipam"));
   writeFileSync(config, containerdConfig(dir, socket));
+  if (opts.rootSizeBytes !== undefined) {
+    mkdirSync(join(dir, "root"), { recursive: true });
+    await run("mount", ["-t", "tmpfs", "-o", `size=${opts.rootSizeBytes}`, "natslet-image-fs", join(dir, "root")]);
+  }
 
   const launch = async (): Promise<ManagedProcess> => {
     const proc = ManagedProcess.start("containerd", "containerd", ["--config", config], {
@@ -95,6 +103,11 @@ export async function startContainerd(opts: ContainerdOptions = {}): Promise<Con
       podSubnet,
       get process() {
         return proc;
+      },
+      allowPlainHttpRegistry(host: string) {
+        const hostDir = join(dir, "certs.d", host);
+        mkdirSync(hostDir, { recursive: true });
+        writeFileSync(join(hostDir, "hosts.toml"), `server = "http://${host}"\n\n[host."http://${host}"]\n  capabilities = ["pull", "resolve"]\n`);
       },
       crictl,
       async stopDaemon() {
@@ -150,6 +163,10 @@ disabled_plugins = ["io.containerd.snapshotter.v1.aufs", "io.containerd.snapshot
 
 [${cri}.containerd.runtimes.runc.options]
   SystemdCgroup = false
+
+# Per-registry hosts.toml files (allowPlainHttpRegistry), read on every pull.
+[${cri}.registry]
+  config_path = "${join(dir, "certs.d")}"
 
 [${cri}.cni]
   bin_dir = "${CNI_BIN_DIR}"

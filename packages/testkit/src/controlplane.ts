@@ -34,6 +34,11 @@ export interface ControlPlane {
   readonly ca: CertPair;
   /** A client cert the API server uses towards nodes (kubelet-client), for node APIs. */
   readonly apiserverKubeletClient: CertPair;
+  /**
+   * A serving cert for a node's HTTPS API (node-api) on 127.0.0.1, signed by `ca`: the API server
+   * checks node certificates against `ca` (--kubelet-certificate-authority).
+   */
+  readonly nodeServing: CertPair;
   /** Stops and starts kube-apiserver only (etcd keeps the data): watch-recovery tests. */
   restartApiServer(): Promise<void>;
   stop(): Promise<void>;
@@ -68,6 +73,8 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
       `--kubelet-client-certificate=${pki.kubeletClient.cert}`,
       `--kubelet-client-key=${pki.kubeletClient.key}`,
       `--kubelet-certificate-authority=${pki.ca.cert}`,
+      // Nodes here are reached on their InternalIP (127.0.0.1); their Hostname does not resolve.
+      "--kubelet-preferred-address-types=InternalIP,Hostname",
       "--service-account-issuer=https://kubernetes.default.svc.cluster.local",
       `--service-account-key-file=${pki.serviceAccountPub}`,
       `--service-account-signing-key-file=${pki.serviceAccountKey}`,
@@ -121,6 +128,7 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
       dir,
       ca: pki.ca,
       apiserverKubeletClient: pki.kubeletClient,
+      nodeServing: pki.nodeServing,
       async restartApiServer() {
         await apiserver.stop();
         const i = started.indexOf(apiserver);
@@ -149,6 +157,7 @@ interface Pki {
   serving: CertPair;
   admin: CertPair;
   kubeletClient: CertPair;
+  nodeServing: CertPair;
   serviceAccountKey: string;
   serviceAccountPub: string;
 }
@@ -172,11 +181,15 @@ async function makePki(dir: string): Promise<Pki> {
     name: "apiserver-kubelet-client", commonName: "kube-apiserver-kubelet-client",
     organization: "system:masters", usage: "client",
   });
+  const nodeServing = await ca.issue({
+    name: "node-serving", commonName: "system:node:natslet", organization: "system:nodes", usage: "server",
+    altNames: ["IP:127.0.0.1", "DNS:localhost"],
+  });
   const serviceAccountKey = join(dir, "sa.key");
   const serviceAccountPub = join(dir, "sa.pub");
   await newKey(serviceAccountKey);
   await publicKeyOf(serviceAccountKey, serviceAccountPub);
-  return { ca, serving, admin, kubeletClient, serviceAccountKey, serviceAccountPub };
+  return { ca, serving, admin, kubeletClient, nodeServing, serviceAccountKey, serviceAccountPub };
 }
 
 async function startEtcd(dir: string): Promise<{ url: string; process: ManagedProcess }> {

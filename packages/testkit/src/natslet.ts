@@ -2,10 +2,13 @@
 // `make run` and the end-to-end tests need them: each one killable and restartable on its own.
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import type { CertPair } from "./certs.js";
+import { freePort } from "./net.js";
+import { PAUSE_IMAGE } from "./images.js";
 import { repoRoot } from "./paths.js";
 import { ManagedProcess } from "./process.js";
 
-export const NATSLET_SERVICES = ["runtime-adapter", "node-status-manager", "watcher", "sync-loop", "status-manager"] as const;
+export const NATSLET_SERVICES = ["runtime-adapter", "node-status-manager", "watcher", "volume-manager", "image-manager", "sync-loop", "status-manager", "node-api"] as const;
 export type NatsletService = (typeof NATSLET_SERVICES)[number];
 
 export interface NatsletOptions {
@@ -23,6 +26,8 @@ export interface NatsletOptions {
 
 export interface Natslet {
   readonly podLogsDir: string;
+  /** The services started, in start order. */
+  readonly services: readonly NatsletService[];
   process(name: NatsletService): ManagedProcess;
   /** The port of the service's /healthz, /readyz and /metrics. */
   healthPort(name: NatsletService): number;
@@ -46,6 +51,11 @@ export async function startNatslet(opts: NatsletOptions): Promise<Natslet> {
     NATSLET_POD_LOGS_DIR: podLogsDir,
     NATSLET_ROOT_DIR: rootDir,
     NATSLET_HEALTH_PORT: "0",
+    // The sandbox image, which image GC must never remove (the kubelet pins it too).
+    NATSLET_PINNED_IMAGES: PAUSE_IMAGE,
+    // The node-api's HTTPS port, which node-status-manager advertises: free, not 10250, so
+    // several test nodes run side by side.
+    NATSLET_NODE_API_PORT: String(await freePort()),
     ...opts.env,
   };
   const procs = new Map<NatsletService, { proc: ManagedProcess; port: number }>();
@@ -78,6 +88,9 @@ export async function startNatslet(opts: NatsletOptions): Promise<Natslet> {
   }
   return {
     podLogsDir,
+    get services() {
+      return [...procs.keys()];
+    },
     process: (name) => entry(name).proc,
     healthPort: (name) => entry(name).port,
     kill: (name) => entry(name).proc.kill(),
@@ -102,4 +115,17 @@ function readyPort(logFile: string, offset: number): number | undefined {
     }
   }
   return undefined;
+}
+
+/**
+ * The node-api settings that let a test control plane reach and authenticate to it: its serving
+ * cert signed by the control plane's CA (the API server verifies it), and that CA as the client CA
+ * (the API server's kubelet-client cert authenticates).
+ */
+export function nodeApiEnv(cp: { ca: CertPair; nodeServing: CertPair }): Record<string, string> {
+  return {
+    NATSLET_NODE_API_CLIENT_CA: cp.ca.cert,
+    NATSLET_NODE_API_TLS_CERT: cp.nodeServing.cert,
+    NATSLET_NODE_API_TLS_KEY: cp.nodeServing.key,
+  };
 }

@@ -36,7 +36,9 @@ export type TestBinary =
   | "kubelet"
   | "kubectl"
   | "nats-server"
-  | "crictl";
+  | "crictl"
+  | "registry"
+  | "jaeger";
 
 /** Cache for things slow to build and keyed by their inputs (test images). Outside the repo. */
 export function cacheDir(...parts: string[]): string {

@@ -8,7 +8,7 @@ import { imageManagerSettings } from "./settings.js";
 
 runService("image-manager", imageManagerSettings, async ({ settings, log, registry }) => {
   const kc = loadKubeConfig(process.env);
-  const nc = await connectBus({ servers: settings.natsUrl, name: `image-manager@${settings.nodeName}` });
+  const nc = await connectBus({ servers: settings.natsUrl, name: `image-manager@${settings.nodeName}`, registry });
   const manager = await startImageManager(settings, { nc, kc, log, registry });
   return {
     checks: { nats: trackNatsConnection(nc) },

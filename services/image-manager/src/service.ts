@@ -7,6 +7,7 @@ import type { NatsConnection, Subscription } from "@nats-io/transport-node";
 import { ensureStreams, serve } from "@natslet/bus";
 import { imageMethods, NatsletError, queues, subjects, ValidationError, type EnsureImageReply } from "@natslet/contracts";
 import type { Logger } from "@natslet/telemetry";
+import { SpanStatusCode, trace } from "@opentelemetry/api";
 import type { Registry } from "prom-client";
 import { startEagerPulls, type EagerPuller } from "./eager.js";
 import { ensureImage, type EnsureDeps, type EnsureRequest } from "./ensure.js";
@@ -69,7 +70,21 @@ export async function startImageManager(
       },
     },
     (req) => {
-      const work = ensureImage(req, ensureDeps);
+      // The serve span is this request's: it gets the pod and image, and an image the
+      // container cannot have (yet) is an error in the trace, as it is in the pod's status.
+      const span = trace.getActiveSpan();
+      span?.setAttributes({
+        "k8s.pod.uid": req.pod.uid,
+        "k8s.pod.name": req.pod.name,
+        "k8s.namespace.name": req.pod.namespace,
+        "k8s.container.name": req.container,
+        "container.image.name": req.image,
+      });
+      const work = ensureImage(req, ensureDeps).then((reply) => {
+        if (reply.result === "waiting") span?.setStatus({ code: SpanStatusCode.ERROR, message: `${reply.reason}: ${reply.message}` });
+        else span?.setAttribute("natslet.image.pulled", reply.pulled);
+        return reply;
+      });
       inFlight.add(work);
       void work.finally(() => inFlight.delete(work)).catch(() => undefined);
       return work;

@@ -6,9 +6,9 @@ import { runService } from "@natslet/telemetry";
 import { startNodeStatusManager } from "./service.js";
 import { nodeStatusManagerSettings } from "./settings.js";
 
-runService("node-status-manager", () => nodeStatusManagerSettings(), async ({ settings, log, registry }) => {
+runService("node-status-manager", nodeStatusManagerSettings, async ({ settings, log, registry }) => {
   const kc = loadKubeConfig(process.env);
-  const nc = await connectBus({ servers: settings.natsUrl, name: `node-status-manager@${settings.nodeName}` });
+  const nc = await connectBus({ servers: settings.natsUrl, name: `node-status-manager@${settings.nodeName}`, registry });
   const manager = await startNodeStatusManager(settings, { nc, kc, log, registry });
   return {
     checks: { nats: trackNatsConnection(nc), apiserver: () => manager.apiHealthy() },

@@ -35,7 +35,8 @@ export async function ensureContainer(rt: Runtime, req: RuntimeRequest<"EnsureCo
     // the pod (or the ConfigMap/Secret it reads) changes.
     if (!env.ok) throw new NatsletError("InvalidInput", `${env.reason}: ${env.message}`);
 
-    const mounts: CriMount[] = [];
+    // Volumes first (the volume-manager resolved host paths and subPaths), then the termination message file.
+    const mounts: CriMount[] = [...(req.mounts ?? [])];
     const messagePath = spec.terminationMessagePath ?? DEFAULT_TERMINATION_MESSAGE_PATH;
     if (messagePath !== "") {
       mounts.push({ containerPath: messagePath, hostPath: await rt.termination.prepare(uid, name, attempt) });

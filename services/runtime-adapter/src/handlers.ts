@@ -10,7 +10,6 @@ import {
 import type { Logger } from "@natslet/telemetry";
 import { ensureContainer, removeContainer, stopContainer } from "./containers.js";
 import { toNatsletError } from "./cri-errors.js";
-import { ensureImage } from "./images.js";
 import { createImageHandlers } from "./image-handlers.js";
 import { createNodeApiHandlers } from "./node-api-handlers.js";
 import { withCriSubject, type CriCallSubject } from "./instrumented.js";
@@ -30,7 +29,6 @@ export function createHandlers(rt: Runtime, observer: Observer): Handlers {
     GetPod: (req) => observer.pod(req.uid),
     ListPods: () => observer.node(),
     EnsureSandbox: (req) => ensureSandbox(rt, req),
-    EnsureImage: (req) => ensureImage(rt, req),
     EnsureContainer: (req) => ensureContainer(rt, req),
     StopContainer: (req) => stopContainer(rt, req),
     RemoveContainer: (req) => removeContainer(rt, req),

@@ -7,9 +7,9 @@ import { readMemoryCapacity } from "./meminfo.js";
 import { startRuntimeAdapter } from "./service.js";
 import { loadSettings, SERVICE } from "./settings.js";
 
-runService(SERVICE, () => loadSettings(), async ({ settings, log, registry }) => {
+runService(SERVICE, loadSettings, async ({ settings, log, registry }) => {
   const memoryCapacityBytes = await readMemoryCapacity();
-  const nc = await connectBus({ servers: settings.natsUrl, name: `${SERVICE}@${settings.nodeName}` });
+  const nc = await connectBus({ servers: settings.natsUrl, name: `${SERVICE}@${settings.nodeName}`, registry });
   const cri = await CriClient.connect(settings.criEndpoint);
   const natsUp = trackNatsConnection(nc);
   const adapter = startRuntimeAdapter(settings, { nc, cri, log, registry, memoryCapacityBytes });

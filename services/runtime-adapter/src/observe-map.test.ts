@@ -54,7 +54,7 @@ describe("observedContainer", () => {
   test("running: started time, the pod's image text from the annotation, spec hash", () => {
     assert.deepEqual(observedContainer(containerItem(), containerStatus()), {
       id: "c-1", name: "app", sandboxId: "sb-1", attempt: 0, state: "running", createdAt: T0_MS, startedAt: 1795933215000,
-      image: "localhost/busybox:1", imageRef: "sha256:abc", specHash: "1234abcd",
+      image: "localhost/busybox:1", imageRef: "sha256:abc", specHash: "1234abcd", logPath: "/var/log/pods/default_web_uid/app/0.log",
     });
   });
   test("exited: exit code, reason, message, finished time, termination message", () => {

@@ -87,6 +87,7 @@ export function observedContainer(item: Container, status: ContainerStatus, term
     imageRef: status.imageRef,
     specHash: annotations[labelKeys.containerHash] ?? "",
     ...(terminationMessage !== undefined ? { terminationMessage } : {}),
+    ...(status.logPath !== "" ? { logPath: status.logPath } : {}),
   };
 }
 

@@ -128,19 +128,17 @@ describe("runtime-adapter over NATS with containerd", () => {
     );
   });
 
-  test("EnsureImage: a present image is not pulled; Never + missing is ErrImageNeverPull; a failed pull is ErrImagePull", async () => {
-    const present = await call("EnsureImage", { image: busybox(), policy: "IfNotPresent", podUid: uid });
-    assert.equal(present.pulled, false);
-    assert.match(present.imageRef, /^sha256:[0-9a-f]{64}$/);
-    assert.deepEqual(await call("EnsureImage", { image: busybox(), policy: "Never" }), present);
-    await assert.rejects(
-      call("EnsureImage", { image: "localhost/natslet/missing:1", policy: "Never" }),
-      rejectsWith("NotFound", /ErrImageNeverPull: Container image "localhost\/natslet\/missing:1" is not present/),
-    );
-    await assert.rejects(
-      call("EnsureImage", { image: "localhost:1/natslet/missing:1", policy: "IfNotPresent" }),
-      rejectsWith("Unavailable", /ErrImagePull: /),
-    );
+  test("image commands: status, list, a failed pull keeps the registry's message, remove is idempotent, image fs", async () => {
+    const status = await call("ImageStatus", { image: busybox() });
+    assert.match(status.image?.id ?? "", /^sha256:[0-9a-f]{64}$/);
+    assert.ok((status.image?.size ?? 0) > 0);
+    assert.deepEqual(await call("ImageStatus", { image: "localhost/natslet/missing:1" }), {});
+    const { images } = await call("ListImages", {});
+    assert.ok(images.some((i) => i.id === status.image?.id && i.repoTags.includes(busybox())));
+    await assert.rejects(call("PullImage", { image: "localhost:1/natslet/missing:1", podUid: uid }), rejectsWith("Unavailable", /localhost:1/));
+    assert.deepEqual(await call("RemoveImage", { image: "localhost/natslet/missing:1" }), {});
+    const fs = await call("ImageFsInfo", {});
+    assert.ok(fs.capacityBytes > 0 && fs.usedBytes > 0 && fs.availableBytes <= fs.capacityBytes, JSON.stringify(fs));
   });
 
   test("EnsureSandbox twice: one sandbox, with an IP on the pod subnet", async (t) => {
@@ -224,7 +222,7 @@ describe("runtime-adapter over NATS with containerd", () => {
   test("a container created but never started (the adapter died in between) is started, not created again", async () => {
     const spec = pod().spec.containers.find((c) => c.name === "resumed");
     assert.ok(spec);
-    const { imageRef } = await call("EnsureImage", { image: busybox(), policy: "Never" });
+    const imageRef = (await call("ImageStatus", { image: busybox() })).image?.id ?? "";
     const { containerId } = await cri.createContainer({
       podSandboxId: sandboxId,
       config: containerConfig(pod(), spec, { attempt: 0, imageRef, envs: [], memoryCapacityBytes: 4 * 1024 ** 3 }),

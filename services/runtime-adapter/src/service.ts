@@ -10,6 +10,7 @@ import { systemClock, type Clock } from "./clock.js";
 import { createHandlers, InFlight, serveRuntime } from "./handlers.js";
 import { instrumentCri, type Cri } from "./instrumented.js";
 import { KeyedLock } from "./keyed-lock.js";
+import { DEFAULT_LOG_ROTATION, LogRotator } from "./log-rotation.js";
 import { createMetrics } from "./metrics.js";
 import { Observer } from "./observe.js";
 import { Pleg } from "./pleg.js";
@@ -66,12 +67,15 @@ export function startRuntimeAdapter(settings: RuntimeAdapterSettings, deps: Runt
     metrics,
   });
   pleg.start();
+  const logRotator = new LogRotator(cri, settings.logRotation ?? DEFAULT_LOG_ROTATION, log);
+  logRotator.start();
 
   return {
     pleg,
     criHealthy: () => pleg.healthy(),
     async stop() {
       await pleg.stop();
+      await logRotator.stop();
       for (const sub of subscriptions) sub.unsubscribe();
       await inFlight.settled();
     },

@@ -3,6 +3,7 @@ import { isIP } from "node:net";
 import { isAbsolute } from "node:path";
 import { endpointToTarget } from "@natslet/cri";
 import { commonSettings, envInt, envString, SettingsError, type CommonSettings } from "@natslet/telemetry";
+import { DEFAULT_LOG_ROTATION, type LogRotationSettings } from "./log-rotation.js";
 
 export const SERVICE = "runtime-adapter";
 
@@ -16,6 +17,8 @@ export interface RuntimeAdapterSettings {
   /** The node's IP: status.hostIP in the downward API. */
   readonly nodeIp: string;
   readonly plegPeriodMs: number;
+  /** Container log rotation (kubelet containerLogMaxSize/containerLogMaxFiles); default DEFAULT_LOG_ROTATION. */
+  readonly logRotation?: LogRotationSettings;
 }
 
 export interface Settings extends CommonSettings, RuntimeAdapterSettings {
@@ -39,6 +42,11 @@ export function loadSettings(env: Readonly<Record<string, string | undefined>> =
     rootDir: absolute(env, "NATSLET_ROOT_DIR", "/var/lib/natslet"),
     nodeIp,
     plegPeriodMs: envInt(env, "NATSLET_PLEG_PERIOD_MS", 1000, 10, 60_000),
+    logRotation: {
+      maxBytes: envInt(env, "NATSLET_CONTAINER_LOG_MAX_BYTES", DEFAULT_LOG_ROTATION.maxBytes, 1024),
+      maxFiles: envInt(env, "NATSLET_CONTAINER_LOG_MAX_FILES", DEFAULT_LOG_ROTATION.maxFiles, 2, 1000),
+      periodMs: envInt(env, "NATSLET_CONTAINER_LOG_ROTATION_PERIOD_MS", DEFAULT_LOG_ROTATION.periodMs, 100, 3_600_000),
+    },
   };
 }
 

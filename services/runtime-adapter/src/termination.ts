@@ -2,7 +2,7 @@
 // readLastStringFromContainerLogs). A container writes why it ended to terminationMessagePath;
 // that path is a bind mount of a host file natslet creates for each container attempt, so the
 // message outlives the container's filesystem and is read from the host after the exit.
-import { chmod, mkdir, open, rm } from "node:fs/promises";
+import { chmod, mkdir, open, rm, rmdir } from "node:fs/promises";
 import { join } from "node:path";
 import { NatsletError } from "@natslet/contracts";
 
@@ -70,7 +70,10 @@ export class TerminationMessages {
 
   /** Removes every termination file of the pod (with its last sandbox). */
   async removePod(podUid: string): Promise<void> {
-    await rm(this.podDir(podUid), { recursive: true, force: true });
+    // Only our own subdir: the volume-manager's volumes (tmpfs, subPath binds of host dirs) live
+    // beside it under the same pod dir, and an rm -r across a bind mount would delete host files.
+    await rm(join(this.podDir(podUid), "containers"), { recursive: true, force: true });
+    await rmdir(this.podDir(podUid)).catch(() => undefined); // gone already, or volumes still there
   }
 }
 

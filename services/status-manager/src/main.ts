@@ -8,7 +8,7 @@ import { statusManagerSettings } from "./settings.js";
 
 runService("status-manager", statusManagerSettings, async ({ settings, log, registry }) => {
   const kc = loadKubeConfig(process.env);
-  const nc = await connectBus({ servers: settings.natsUrl, name: `status-manager@${settings.nodeName}` });
+  const nc = await connectBus({ servers: settings.natsUrl, name: `status-manager@${settings.nodeName}`, registry });
   const manager = await startStatusManager(settings, { nc, kc, log, registry });
   return {
     checks: { nats: trackNatsConnection(nc), apiserver: () => manager.apiHealthy() },

@@ -39,12 +39,15 @@ export class ImageClient {
  */
 export class ImageEnsures {
   readonly #pending = new Map<string, Promise<EnsureImageReply>>();
+  /** When each request went out: a reply that pulled spans the pull (for the pod start SLI). */
+  readonly #sentAt = new Map<string, number>();
   readonly #retries: number[] = [];
 
   constructor(
     private readonly client: Pick<ImageClient, "ensure">,
     private readonly pod: Pod,
     private readonly containers: readonly string[],
+    private readonly onPulled: (startMs: number, endMs: number) => void = () => undefined,
   ) {}
 
   /** Sends every request now (idempotent); the pulls overlap what the pass does next. */
@@ -52,6 +55,7 @@ export class ImageEnsures {
     for (const name of this.containers) {
       if (this.#pending.has(name)) continue;
       const reply = this.client.ensure(this.pod, name);
+      this.#sentAt.set(name, Date.now());
       // Awaited later (or never, when the pass stops early): no unhandled rejection meanwhile.
       reply.catch(() => undefined);
       this.#pending.set(name, reply);
@@ -68,9 +72,13 @@ export class ImageEnsures {
     if (!pending) {
       pending = this.client.ensure(this.pod, container);
       this.#pending.set(container, pending);
+      this.#sentAt.set(container, Date.now());
     }
     const reply = await pending;
-    if (reply.result === "ready") return undefined;
+    if (reply.result === "ready") {
+      if (reply.pulled) this.onPulled(this.#sentAt.get(container) ?? Date.now(), Date.now());
+      return undefined;
+    }
     if (reply.retryInMs !== undefined) this.#retries.push(reply.retryInMs);
     return { reason: reply.reason, message: reply.message };
   }

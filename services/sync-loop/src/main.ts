@@ -6,7 +6,7 @@ import { startSyncLoop } from "./service.js";
 import { syncLoopSettings } from "./settings.js";
 
 runService("sync-loop", syncLoopSettings, async ({ settings, log, registry }) => {
-  const nc = await connectBus({ servers: settings.natsUrl, name: `sync-loop@${settings.nodeName}` });
+  const nc = await connectBus({ servers: settings.natsUrl, name: `sync-loop@${settings.nodeName}`, registry });
   const loop = await startSyncLoop(settings, { nc, log, registry });
   let caughtUp = false;
   void loop.caughtUp.then(() => (caughtUp = true));

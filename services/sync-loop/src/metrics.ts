@@ -4,7 +4,12 @@ export interface SyncLoopMetrics {
   syncDuration: Histogram<"result">;
   invalidMessages: Counter<"subject">;
   housekeepingRemoved: Counter;
+  podStartSli: Histogram;
+  podStartTotal: Histogram;
 }
+
+/** The kubelet's buckets for pod start durations (seconds). */
+const POD_START_BUCKETS = [0.5, 1, 2, 3, 4, 5, 6, 8, 10, 20, 30, 45, 60, 120, 180, 240, 300, 360, 480, 600, 900, 1200, 1800, 2700, 3600];
 
 export function syncLoopMetrics(registry: Registry): SyncLoopMetrics {
   return {
@@ -24,6 +29,18 @@ export function syncLoopMetrics(registry: Registry): SyncLoopMetrics {
     housekeepingRemoved: new Counter({
       name: "natslet_housekeeping_orphans_removed_total",
       help: "Orphaned pods (in the runtime, not desired) removed by housekeeping.",
+      registers: [registry],
+    }),
+    podStartSli: new Histogram({
+      name: "natslet_pod_start_sli_duration_seconds",
+      help: "Pod creation to all containers running, excluding image pulls (kubelet_pod_start_sli_duration_seconds).",
+      buckets: POD_START_BUCKETS,
+      registers: [registry],
+    }),
+    podStartTotal: new Histogram({
+      name: "natslet_pod_start_total_duration_seconds",
+      help: "Pod creation to all containers running, image pulls included (kubelet_pod_start_total_duration_seconds).",
+      buckets: POD_START_BUCKETS,
       registers: [registry],
     }),
   };

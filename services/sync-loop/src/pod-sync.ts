@@ -1,21 +1,28 @@
 // One pass of a pod worker (kubelet: SyncPod / SyncTerminatingPod): observe, decide with
 // @natslet/core, act through the runtime-adapter, report the status. Errors of single steps
 // become waiting reasons and Events; the next pass retries.
-import { hasErrorCode, type ObservedPod, type Pod, type RuntimeReply } from "@natslet/contracts";
+import type { CriMountMessage, ObservedPod, Pod } from "@natslet/contracts";
 import {
   computePodActions, computePodStatus, previousStatusOf, recordRestarts, type CrashLoopBackoff, type PodActions, type WaitingReason,
 } from "@natslet/core";
 import type { Logger } from "@natslet/telemetry";
+import { ImageEnsures, type ImageClient } from "./image-client.js";
+import type { StartupSli } from "./startup-sli.js";
 import type { EventPublisher, StatusPublisher } from "./publishers.js";
 import type { RuntimeClient } from "./runtime-client.js";
+import { podNeedsVolumes, type VolumeClient } from "./volume-client.js";
 
 export interface PodSyncDeps {
   runtime: RuntimeClient;
+  volumes: VolumeClient;
+  images: ImageClient;
   statuses: StatusPublisher;
   events: EventPublisher;
   backoff: CrashLoopBackoff;
   /** Warnings already recorded per pod: an admission-like warning is an Event once, not every resync. */
   warned: WarnedPods;
+  /** The pod start SLI: fed with each pass's pulls and status. */
+  startup: StartupSli;
   hostIp: string;
   clock: () => number;
   log: Logger;
@@ -49,13 +56,19 @@ export class WarnedPods {
 /** Syncs a pod the API server still has (possibly being deleted). */
 export async function syncPod(pod: Pod, deps: PodSyncDeps): Promise<SyncResult> {
   const uid = pod.metadata.uid;
+  deps.startup.seen(pod);
   let observed = await deps.runtime.call("GetPod", { uid });
   const now = deps.clock();
   const actions = computePodActions(pod, observed, { now, backoff: deps.backoff });
   const waiting: Record<string, WaitingReason> = {};
   for (const w of actions.waiting) waiting[w.name] = { reason: w.reason, message: w.message };
 
-  const changed = await execute(pod, observed, actions, waiting, deps);
+  // Image requests go out before the sandbox is created, so pulls overlap it (see execute).
+  const images = new ImageEnsures(deps.images, pod, actions.containersToStart.map((s) => s.name), (start, end) =>
+    deps.startup.pulled(uid, start, end),
+  );
+  const volumeRetry: number[] = [];
+  const changed = await execute(pod, observed, actions, waiting, deps, volumeRetry, images);
   if (changed) observed = await deps.runtime.call("GetPod", { uid });
 
   // The status this loop published last is the freshest "previous" (the copy in pod.status may
@@ -68,6 +81,7 @@ export async function syncPod(pod: Pod, deps: PodSyncDeps): Promise<SyncResult> 
     ...(last ? { previous: previousStatusOf(last) } : {}),
     ...(actions.unsupported ? { rejected: actions.unsupported } : {}),
   });
+  deps.startup.status(uid, status, deps.clock());
   const terminated = pod.metadata.deletionTimestamp !== undefined && nothingRuns(observed);
   if (terminated) {
     // Graceful termination is complete: release the sandbox, then ask for the final delete.
@@ -75,7 +89,7 @@ export async function syncPod(pod: Pod, deps: PodSyncDeps): Promise<SyncResult> 
   }
   await deps.statuses.publish(pod, status, terminated);
 
-  const retries = actions.waiting.map((w) => w.retryInMs);
+  const retries = [...actions.waiting.map((w) => w.retryInMs), ...volumeRetry, ...images.retries()];
   return retries.length > 0 ? { retryInMs: Math.min(...retries) } : {};
 }
 
@@ -85,6 +99,7 @@ export async function syncGonePod(uid: string, deps: PodSyncDeps): Promise<SyncR
   await removeEverything(observed, deps);
   deps.statuses.forget(uid);
   deps.warned.forget(uid);
+  deps.startup.forget(uid);
   return { forget: true };
 }
 
@@ -95,6 +110,9 @@ async function execute(
   actions: PodActions,
   waiting: Record<string, WaitingReason>,
   deps: PodSyncDeps,
+  /** Filled with a retry delay when the pod waits for its volumes. */
+  volumeRetry: number[],
+  images: ImageEnsures,
 ): Promise<boolean> {
   let changed = false;
   // Kill first, all in parallel: each waits its own grace period (kubelet: killContainersWithSyncResult).
@@ -114,12 +132,28 @@ async function execute(
   if (actions.unsupported && deps.warned.first(pod.metadata.uid, actions.unsupported.reason)) {
     deps.events.pod(pod, "Warning", actions.unsupported.reason, actions.unsupported.message);
   }
-  const volumes = (pod.spec.volumes ?? []).length;
-  if (volumes > 0 && deps.warned.first(pod.metadata.uid, "VolumesNotMounted")) {
-    // Until the volume-manager exists, say so where users look instead of pretending.
-    deps.events.pod(pod, "Warning", "VolumesNotMounted", `natslet does not mount pod volumes yet: ${volumes} volume(s) of this pod are not mounted`);
+
+  // Volumes before the sandbox and containers (kubelet: WaitForAttachAndMount). The
+  // volume-manager records the FailedMount Event; the containers wait in ContainerCreating.
+  let mounts: Record<string, CriMountMessage[]> = {};
+  const starting = actions.createSandbox || actions.containersToStart.length > 0;
+  if (starting && pod.metadata.deletionTimestamp === undefined && podNeedsVolumes(pod)) {
+    const podIp = observed.sandboxes.find((s) => s.id === actions.sandboxId)?.ip;
+    const volumes = await deps.volumes.setup(pod, podIp ? [podIp] : [], actions.containersToStart.map((s) => s.name));
+    if (volumes.kind === "failed") {
+      if (!volumes.retryable && volumes.reason !== "FailedMount") {
+        // A mount the container can never get as specified (bad subPath): the kubelet's config error.
+        for (const start of actions.containersToStart) waiting[start.name] = { reason: "CreateContainerConfigError", message: volumes.message };
+      }
+      volumeRetry.push(volumes.retryable ? 2_000 : 10_000);
+      return changed;
+    }
+    mounts = volumes.mounts;
   }
 
+  // Images now, without waiting: the pulls overlap sandbox creation (the image-manager began
+  // pulling missing images when it saw the pod, so they overlapped volume setup too).
+  images.start();
   let sandboxId = actions.sandboxId;
   let podIps = observed.sandboxes.find((s) => s.id === sandboxId)?.ip;
   if (actions.createSandbox) {
@@ -138,7 +172,8 @@ async function execute(
   for (const start of actions.containersToStart) {
     const container = [...(pod.spec.initContainers ?? []), ...pod.spec.containers].find((c) => c.name === start.name);
     if (!container) continue;
-    const reason = await startContainer(pod, container.name, container.image, container.imagePullPolicy, {
+    const reason = await startContainer(pod, container.name, images, {
+      mounts: mounts[container.name] ?? [],
       attempt: start.attempt,
       sandboxId,
       podIps: podIps ? [podIps] : [],
@@ -154,28 +189,15 @@ async function execute(
 async function startContainer(
   pod: Pod,
   name: string,
-  image: string,
-  pullPolicy: "Always" | "IfNotPresent" | "Never" | undefined,
-  at: { attempt: number; sandboxId: string; podIps: string[] },
+  images: ImageEnsures,
+  at: { mounts: CriMountMessage[]; attempt: number; sandboxId: string; podIps: string[] },
   deps: PodSyncDeps,
 ): Promise<WaitingReason | undefined> {
-  if (image === "") {
-    deps.events.pod(pod, "Warning", "InspectFailed", "Failed to apply default image tag: no image given", name);
-    return { reason: "InvalidImageName", message: "no image given" };
-  }
-  let ensured: RuntimeReply<"EnsureImage">;
+  // The image-manager applied the pull policy and recorded the image Events.
+  const imageWaiting = await images.wait(name);
+  if (imageWaiting) return imageWaiting;
   try {
-    ensured = await deps.runtime.call("EnsureImage", { image, policy: pullPolicy ?? defaultPullPolicy(image), podUid: pod.metadata.uid });
-  } catch (err) {
-    const neverPull = hasErrorCode(err, "NotFound");
-    const reason = neverPull ? "ErrImageNeverPull" : "ErrImagePull";
-    const message = errorText(err).replace(/^(ErrImageNeverPull|ErrImagePull):\s*/, "");
-    deps.events.pod(pod, "Warning", neverPull ? "ErrImageNeverPull" : "Failed", message, name);
-    return { reason, message };
-  }
-  deps.events.pod(pod, "Normal", "Pulled", ensured.pulled ? `Successfully pulled image "${image}"` : `Container image "${image}" already present on machine`, name);
-  try {
-    await deps.runtime.call("EnsureContainer", { pod, name, attempt: at.attempt, sandboxId: at.sandboxId, podIps: at.podIps });
+    await deps.runtime.call("EnsureContainer", { pod, name, attempt: at.attempt, sandboxId: at.sandboxId, podIps: at.podIps, mounts: at.mounts });
   } catch (err) {
     // The runtime-adapter puts the kubelet's reason in front of errors the pod must show; an
     // error without one (timeout, adapter restarting) is transient: the pass is retried.
@@ -187,14 +209,6 @@ async function startContainer(
   }
   deps.events.pod(pod, "Normal", "Started", `Started container ${name}`, name);
   return undefined;
-}
-
-/** The kubelet's default: Always for `:latest` or no tag, else IfNotPresent. */
-export function defaultPullPolicy(image: string): "Always" | "IfNotPresent" {
-  if (image.includes("@")) return "IfNotPresent";
-  const lastSegment = image.slice(image.lastIndexOf("/") + 1);
-  const tag = lastSegment.includes(":") ? lastSegment.slice(lastSegment.indexOf(":") + 1) : "";
-  return tag === "" || tag === "latest" ? "Always" : "IfNotPresent";
 }
 
 function nothingRuns(observed: ObservedPod): boolean {

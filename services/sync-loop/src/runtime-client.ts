@@ -2,9 +2,8 @@ import type { NatsConnection } from "@nats-io/transport-node";
 import { request } from "@natslet/bus";
 import { runtimeMethods, subjects, type Parser, type RuntimeMethod, type RuntimeReply, type RuntimeRequest } from "@natslet/contracts";
 
-/** The kubelet's runtime request timeout; pulls and graceful stops get longer. */
+/** The kubelet's runtime request timeout; graceful stops get longer. */
 const DEFAULT_TIMEOUT_MS = 120_000;
-const PULL_TIMEOUT_MS = 600_000;
 
 /** Typed commands to the runtime-adapter over NATS request/reply. */
 export class RuntimeClient {
@@ -21,7 +20,6 @@ export class RuntimeClient {
 }
 
 function timeoutFor(method: RuntimeMethod, req: unknown): number {
-  if (method === "EnsureImage") return PULL_TIMEOUT_MS;
   if (method === "StopContainer") {
     const grace = (req as RuntimeRequest<"StopContainer">).gracePeriodSeconds;
     return grace * 1000 + DEFAULT_TIMEOUT_MS;

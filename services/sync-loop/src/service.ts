@@ -2,17 +2,20 @@
 // a periodic resync and housekeeping, all feeding one worker per pod.
 import { jetstream } from "@nats-io/jetstream";
 import type { NatsConnection, Subscription } from "@nats-io/transport-node";
-import { decodeJson, ensureStreams, watchLatest, withEntryContext, type LatestWatch } from "@natslet/bus";
+import { decodeJson, ensureStreams, traceContextOf, watchLatest, type LatestWatch } from "@natslet/bus";
 import { podMessageSchema, podUidOf, runtimeEventSchema, streams, subjects, type PodMessage } from "@natslet/contracts";
 import { CrashLoopBackoff, KeyedWorker, desiredPodChanged } from "@natslet/core";
 import type { Logger } from "@natslet/telemetry";
-import { SpanStatusCode, trace } from "@opentelemetry/api";
+import { ROOT_CONTEXT, SpanStatusCode, trace, type Context } from "@opentelemetry/api";
 import type { Registry } from "prom-client";
 import { syncLoopMetrics } from "./metrics.js";
 import { PodTable } from "./pod-table.js";
 import { syncGonePod, syncPod, WarnedPods, type PodSyncDeps, type SyncResult } from "./pod-sync.js";
 import { EventPublisher, StatusPublisher } from "./publishers.js";
+import { ImageClient } from "./image-client.js";
 import { RuntimeClient } from "./runtime-client.js";
+import { StartupSli } from "./startup-sli.js";
+import { VolumeClient } from "./volume-client.js";
 import type { SyncLoopSettings } from "./settings.js";
 
 export interface SyncLoop {
@@ -24,6 +27,21 @@ export interface SyncLoop {
 }
 
 const tracer = trace.getTracer("natslet-sync-loop");
+
+/**
+ * Why a pod is synced, and the trace that caused it. A pass caused by a pod update or a PLEG
+ * event continues that message's trace (one trace per pod change, watcher to status-manager);
+ * a timer-driven pass starts a trace of its own instead of growing one trace forever.
+ */
+interface SyncTrigger {
+  reason: "pod-update" | "pleg" | "resync" | "retry" | "housekeeping";
+  context?: Context;
+}
+
+/** A queued pass that carries a trace keeps it when a timer asks for the same pod again. */
+function mergeTriggers(queued: SyncTrigger, next: SyncTrigger): SyncTrigger {
+  return next.context === undefined && queued.context !== undefined ? queued : next;
+}
 
 export async function startSyncLoop(
   settings: SyncLoopSettings,
@@ -40,10 +58,13 @@ export async function startSyncLoop(
   let runtimeOk = true;
   const podDeps: PodSyncDeps = {
     runtime: new RuntimeClient(nc, node),
+    images: new ImageClient(nc, node),
+    volumes: new VolumeClient(nc, node),
     statuses: new StatusPublisher(jetstream(nc), node, clock),
     events: new EventPublisher(nc, node),
     backoff,
     warned: new WarnedPods(),
+    startup: new StartupSli(metrics),
     hostIp: settings.nodeIp,
     clock,
     log,
@@ -51,12 +72,15 @@ export async function startSyncLoop(
 
   /** Consecutive failed passes per pod, for the retry back-off. */
   const failuresByPod = new Map<string, number>();
-  const workers = new KeyedWorker<void>({
-    run: async (uid) => {
+  const workers = new KeyedWorker<SyncTrigger>({
+    merge: mergeTriggers,
+    run: async (uid, trigger) => {
       const desired = table.get(uid);
       const pod = desired?.kind === "present" ? desired.pod : undefined;
       const started = clock();
-      await tracer.startActiveSpan("sync pod", { attributes: podAttributes(uid, pod) }, async (span) => {
+      const attributes = { ...podAttributes(uid, pod), "natslet.sync.trigger": trigger.reason };
+      const parent = trigger.context ?? ROOT_CONTEXT;
+      await tracer.startActiveSpan("sync pod", { attributes, root: trigger.context === undefined }, parent, async (span) => {
         let result: SyncResult = {};
         try {
           result = pod ? await syncPod(pod, podDeps) : await syncGonePod(uid, podDeps);
@@ -75,7 +99,7 @@ export async function startSyncLoop(
             failuresByPod.delete(uid);
           } else if (table.has(uid)) {
             const next = Math.min(result.retryInMs ?? Infinity, settings.resyncMs);
-            table.scheduleResync(uid, next, () => workers.submit(uid, undefined));
+            table.scheduleResync(uid, next, () => workers.submit(uid, { reason: "resync" }));
           }
         }
       });
@@ -89,7 +113,7 @@ export async function startSyncLoop(
       const failures = (failuresByPod.get(uid) ?? 0) + 1;
       failuresByPod.set(uid, failures);
       const delay = Math.min(1000 * 2 ** (failures - 1), 30_000);
-      if (table.has(uid)) table.scheduleResync(uid, delay, () => workers.submit(uid, undefined));
+      if (table.has(uid)) table.scheduleResync(uid, delay, () => workers.submit(uid, { reason: "retry" }));
     },
   });
 
@@ -116,7 +140,7 @@ export async function startSyncLoop(
       table.set(uid, message.kind === "upsert" ? { kind: "present", pod: message.pod } : { kind: "gone" });
       // Most updates of a running pod are its own status coming back: nothing to do for those.
       const statusOnly = message.kind === "upsert" && before?.kind === "present" && !desiredPodChanged(before.pod, message.pod);
-      if (!statusOnly) withEntryContext(entry, () => workers.submit(uid, undefined));
+      if (!statusOnly) workers.submit(uid, { reason: "pod-update", context: entry.traceContext });
     }
   })();
 
@@ -126,7 +150,7 @@ export async function startSyncLoop(
       if (err) return;
       try {
         const event = decodeJson(runtimeEventSchema, msg.data);
-        if (table.has(event.podUid)) workers.submit(event.podUid, undefined);
+        if (table.has(event.podUid)) workers.submit(event.podUid, { reason: "pleg", context: traceContextOf(msg.headers) });
       } catch (decodeErr) {
         metrics.invalidMessages.labels(msg.subject).inc();
         log.error({ err: decodeErr, subject: msg.subject }, "invalid runtime event dropped");
@@ -144,7 +168,7 @@ export async function startSyncLoop(
         log.info({ pod_uid: uid, pod_namespace: pods[uid]?.namespace, pod_name: pods[uid]?.name }, "removing orphaned pod");
         metrics.housekeepingRemoved.inc();
         table.set(uid, { kind: "gone" });
-        workers.submit(uid, undefined);
+        workers.submit(uid, { reason: "housekeeping" });
       }
       backoff.gc(clock());
     } catch (err) {

@@ -8,7 +8,7 @@ import { volumeManagerSettings } from "./settings.js";
 
 runService("volume-manager", volumeManagerSettings, async ({ settings, log, registry }) => {
   const kc = loadKubeConfig(process.env);
-  const nc = await connectBus({ servers: settings.natsUrl, name: `volume-manager@${settings.nodeName}` });
+  const nc = await connectBus({ servers: settings.natsUrl, name: `volume-manager@${settings.nodeName}`, registry });
   const manager = await startVolumeManager(settings, { nc, kc, log, registry });
   return {
     checks: { nats: trackNatsConnection(nc), apiserver: () => manager.apiHealthy() },

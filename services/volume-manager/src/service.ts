@@ -15,6 +15,7 @@ import {
 } from "@natslet/contracts";
 import { parseBytes } from "@natslet/core";
 import type { Logger } from "@natslet/telemetry";
+import { SpanStatusCode, trace } from "@opentelemetry/api";
 import type { Registry } from "prom-client";
 import { KeyLock } from "./key-lock.js";
 import { volumeMetrics } from "./metrics.js";
@@ -160,8 +161,12 @@ export async function startVolumeManager(
     nc,
     { subject: subjects.volumeRpc(node, "Setup"), queue: queues.volumeManager, request: volumeMethods.Setup.request, onError: rpcError },
     async (req): Promise<VolumeSetupReply> => {
+      // The serve span is this request's: the pod, and a failed setup as an error in the trace.
+      const span = trace.getActiveSpan();
+      span?.setAttributes({ "k8s.pod.uid": req.pod.metadata.uid, "k8s.pod.name": req.pod.metadata.name, "k8s.namespace.name": req.pod.metadata.namespace });
       const outcome = await setup(req.pod, req.podIps ?? [], req.containers ? new Set(req.containers) : undefined);
       if (outcome.kind === "ready") return { kind: "ready", mounts: outcome.mounts };
+      span?.setStatus({ code: SpanStatusCode.ERROR, message: `${outcome.reason}: ${outcome.message}` });
       return { kind: "failed", volume: outcome.volume, reason: outcome.reason, message: outcome.message, retryable: outcome.retryable };
     },
   );

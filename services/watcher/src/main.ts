@@ -5,8 +5,8 @@ import { runService } from "@natslet/telemetry";
 import { startWatcher } from "./service.js";
 import { loadSettings } from "./settings.js";
 
-runService("watcher", () => loadSettings(), async ({ settings, log, registry }) => {
-  const nc = await connectBus({ servers: settings.natsUrl, name: `watcher@${settings.nodeName}` });
+runService("watcher", loadSettings, async ({ settings, log, registry }) => {
+  const nc = await connectBus({ servers: settings.natsUrl, name: `watcher@${settings.nodeName}`, registry });
   const watcher = await startWatcher(settings, { nc, log, registry });
   return {
     checks: watcher.checks,

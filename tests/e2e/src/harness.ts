@@ -3,7 +3,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { CoreV1Api, KubeConfig, type CoreV1Event, type V1Pod, type V1PodSpec } from "@kubernetes/client-node";
 import {
-  makeTempDir, removeDir, run, startContainerd, startControlPlane, startNatslet, startNats,
+  makeTempDir, nodeApiEnv, removeDir, run, startContainerd, startControlPlane, startNatslet, startNats,
   type Containerd, type ControlPlane, type Natslet, type NatsServer, type NatsletOptions,
 } from "@natslet/testkit";
 
@@ -46,7 +46,7 @@ export async function startNode(opts: NodeOptions = {}): Promise<Node> {
     criEndpoint: containerd.endpoint,
     nodeName: name,
     dir,
-    env: { LOG_LEVEL: "debug", NATSLET_RESYNC_MS: "2000", NATSLET_HOUSEKEEPING_MS: "2000", ...opts.env },
+    env: { LOG_LEVEL: "debug", NATSLET_RESYNC_MS: "2000", NATSLET_HOUSEKEEPING_MS: "2000", ...nodeApiEnv(controlPlane), ...opts.env },
   });
   const kc = new KubeConfig();
   kc.loadFromFile(controlPlane.kubeconfig);

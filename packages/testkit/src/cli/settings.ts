@@ -11,6 +11,10 @@ export interface StackSettings {
   readonly apiServerPort: number;
   readonly bridge: string;
   readonly podSubnet: string;
+  /** Send traces here instead of starting Jaeger (the OTel SDK's own variable). */
+  readonly otlpEndpoint: string | undefined;
+  readonly jaegerUiPort: number;
+  readonly jaegerOtlpPort: number;
 }
 
 /**
@@ -27,6 +31,9 @@ export function stackSettings(env: NodeJS.ProcessEnv, stateDir: string): StackSe
     apiServerPort: port(env, "NATSLET_APISERVER_PORT", 6443),
     bridge: nonEmpty(env["NATSLET_CNI_BRIDGE"]) ?? "natslet0",
     podSubnet: nonEmpty(env["NATSLET_POD_SUBNET"]) ?? "10.88.0.0/24",
+    otlpEndpoint: nonEmpty(env["OTEL_EXPORTER_OTLP_ENDPOINT"]),
+    jaegerUiPort: port(env, "NATSLET_JAEGER_UI_PORT", 16686),
+    jaegerOtlpPort: port(env, "NATSLET_JAEGER_OTLP_PORT", 4318),
   };
 }
 

@@ -3,14 +3,16 @@
 //   - NATS with JetStream (always: natslet owns its bus),
 //   - a local control plane (etcd, kube-apiserver, scheduler, controller-manager) unless KUBECONFIG is set,
 //   - containerd + runc + CNI with the test images unless CONTAINER_RUNTIME_ENDPOINT is set,
-//   - every natslet service as its own process (logs in .natslet/services/<name>.log).
+//   - Jaeger (OTLP/HTTP in, UI) unless OTEL_EXPORTER_OTLP_ENDPOINT is set,
+//   - every natslet service as its own process (logs in .natslet/services/<name>.log), tracing to it.
 // Writes .natslet/kubeconfig and .natslet/env (shell KEY=value lines) and prints how to use them.
 import { copyFileSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { startContainerd, type Containerd } from "../containerd.js";
 import { startControlPlane, type ControlPlane } from "../controlplane.js";
 import { busyboxImageRef } from "../images.js";
-import { startNatslet, type Natslet } from "../natslet.js";
+import { startJaeger, type Jaeger } from "../jaeger.js";
+import { nodeApiEnv, startNatslet, type Natslet } from "../natslet.js";
 import { startNats, type NatsServer } from "../nats.js";
 import { repoRoot, testenvBinDir } from "../paths.js";
 import { stackSettings, type StackSettings } from "./settings.js";
@@ -20,6 +22,7 @@ interface Running {
   controlPlane?: ControlPlane;
   containerd?: Containerd;
   natslet?: Natslet;
+  jaeger?: Jaeger;
 }
 
 async function main(argv: readonly string[]): Promise<void> {
@@ -37,6 +40,7 @@ async function main(argv: readonly string[]): Promise<void> {
     await running.containerd?.stop();
     await running.controlPlane?.stop();
     await running.nats?.stop();
+    await running.jaeger?.stop();
     log("stopped; nothing left running");
   };
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
@@ -60,16 +64,25 @@ async function main(argv: readonly string[]): Promise<void> {
     criEndpoint: env["CONTAINER_RUNTIME_ENDPOINT"] ?? "",
     nodeName: settings.nodeName,
     dir: servicesDir,
+    env: {
+      OTEL_EXPORTER_OTLP_ENDPOINT: env["OTEL_EXPORTER_OTLP_ENDPOINT"] ?? "",
+      // `kubectl logs/exec` through our own control plane: it trusts and is trusted by the node-api.
+      ...(running.controlPlane ? nodeApiEnv(running.controlPlane) : {}),
+    },
   }).catch(async (err: unknown) => {
     await stop("start failed");
     throw err;
   });
+  const natslet = running.natslet;
+  // Each service's /metrics, for a Prometheus scrape config or a curl loop.
+  env["NATSLET_METRICS_URLS"] = natslet.services.map((name) => `http://127.0.0.1:${natslet.healthPort(name)}/metrics`).join(" ");
   writeFileSync(join(state, "env"), Object.entries(env).map(([k, v]) => `${k}=${shellQuote(v)}`).join("\n") + "\n");
   log(`ready. In another shell:
 
   set -a; . .natslet/env; set +a
   kubectl get --raw /readyz && kubectl get nodes,pods -A
   crictl pods
+  echo $JAEGER_URL                  # one trace per pod change: service "watcher", operation "pod upsert"
 
 Service logs: .natslet/services/<name>.log. Ctrl-C stops everything.`);
   await new Promise(() => undefined); // until a signal
@@ -84,6 +97,13 @@ async function start(settings: StackSettings, state: string, running: Running): 
   mkdirSync(natsDir, { recursive: true });
   log(`starting nats-server on port ${settings.natsPort}`);
   running.nats = await startNats({ port: settings.natsPort, dataDir: natsDir });
+
+  if (settings.otlpEndpoint) {
+    log(`sending traces to OTEL_EXPORTER_OTLP_ENDPOINT=${settings.otlpEndpoint}`);
+  } else {
+    log(`starting Jaeger (UI on port ${settings.jaegerUiPort}, OTLP/HTTP on ${settings.jaegerOtlpPort})`);
+    running.jaeger = await startJaeger({ queryPort: settings.jaegerUiPort, otlpHttpPort: settings.jaegerOtlpPort });
+  }
 
   if (settings.kubeconfig) {
     log(`using the cluster of KUBECONFIG=${settings.kubeconfig}`);
@@ -127,6 +147,8 @@ function envFile(settings: StackSettings, state: string, running: Running): Reco
     CONTAINER_RUNTIME_ENDPOINT: criEndpoint,
     CRI_CONFIG_FILE: crictlConfig,
     NATSLET_NODE_NAME: settings.nodeName,
+    OTEL_EXPORTER_OTLP_ENDPOINT: settings.otlpEndpoint ?? running.jaeger?.otlpEndpoint ?? "",
+    JAEGER_URL: running.jaeger?.queryUrl ?? "",
     NATSLET_TEST_IMAGE: running.containerd?.busyboxImage ?? busyboxImageRef(),
     PATH: `${testenvBinDir()}:${process.env["PATH"] ?? "/usr/bin:/bin"}`,
   };
