@@ -1,10 +1,12 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { run } from "./exec.js";
 import { busyboxImage, pauseImage, PAUSE_IMAGE, type OciArchive } from "./images.js";
 import { testBinary } from "./paths.js";
 import { ManagedProcess } from "./process.js";
 import { makeTempDir, removeDir } from "./tempdir.js";
+import { unmountBelow } from "./mounts.js";
 
 export interface ContainerdOptions {
   /** Directory for root, state, socket, CNI config and logs; default: a temp dir removed on stop. */
@@ -92,7 +94,13 @@ export async function startContainerd(opts: ContainerdOptions = {}): Promise<Con
   try {
     const [busybox, pause] = await Promise.all([busyboxImage(), pauseImage()]);
     for (const image of [busybox, pause, ...(opts.extraImages ?? [])]) {
-      await run("ctr", ["--address", socket, "--namespace", "k8s.io", "images", "import", "--index-name", image.ref, image.path]);
+      const importImage = () => run("ctr", ["--address", socket, "--namespace", "k8s.io", "images", "import", "--index-name", image.ref, image.path]);
+      // Seen once under a fully loaded machine: "content digest sha256:…: not found" from a fresh
+      // containerd, the same archive importing fine on the next try. One retry, then fail.
+      await importImage().catch(async () => {
+        await sleep(500);
+        await importImage();
+      });
     }
     return {
       endpoint,
@@ -214,14 +222,4 @@ async function killShims(socket: string): Promise<void> {
       // already gone
     }
   }
-}
-
-/** Unmounts (lazily, deepest first) everything containerd left mounted under `dir`. */
-async function unmountBelow(dir: string): Promise<void> {
-  const mounts = readFileSync("/proc/self/mounts", "utf8")
-    .split("\n")
-    .map((line) => line.split(" ")[1]?.replace(/\\040/g, " "))
-    .filter((m): m is string => m !== undefined && (m === dir || m.startsWith(dir + "/")))
-    .sort((a, b) => b.length - a.length);
-  for (const m of mounts) await run("umount", ["-l", m]).catch(() => undefined);
 }

@@ -5,6 +5,7 @@ export { run } from "./exec.js";
 export { busyboxImage, busyboxImageRef, pauseImage, PAUSE_IMAGE, type OciArchive } from "./images.js";
 export { writeKubeconfig } from "./kubeconfig.js";
 export { startJaeger, type Jaeger, type JaegerOptions, type JaegerSpan, type JaegerTrace } from "./jaeger.js";
+export { unmountBelow } from "./mounts.js";
 export { freePort } from "./net.js";
 export { startNats, type NatsOptions, type NatsServer } from "./nats.js";
 export { cacheDir, repoRoot, testBinary, testenvBinDir, type TestBinary } from "./paths.js";

@@ -6,6 +6,7 @@ import type { CertPair } from "./certs.js";
 import { freePort } from "./net.js";
 import { PAUSE_IMAGE } from "./images.js";
 import { repoRoot } from "./paths.js";
+import { unmountBelow } from "./mounts.js";
 import { ManagedProcess } from "./process.js";
 
 export const NATSLET_SERVICES = ["runtime-adapter", "node-status-manager", "watcher", "volume-manager", "image-manager", "sync-loop", "status-manager", "node-api"] as const;
@@ -98,6 +99,9 @@ export async function startNatslet(opts: NatsletOptions): Promise<Natslet> {
     async stop() {
       // Reverse start order: the producers of work stop before those that do it.
       for (const name of [...procs.keys()].reverse()) await procs.get(name)?.proc.stop();
+      // A volume-manager stopped before it tore a pod's volumes down leaves tmpfs mounts
+      // (secrets, tokens) and subPath binds under the root dir: nothing may outlive the test.
+      await unmountBelow(rootDir);
     },
   };
 }

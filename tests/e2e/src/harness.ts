@@ -31,11 +31,40 @@ export async function startNode(opts: NodeOptions = {}): Promise<Node> {
   const dir = makeTempDir("e2e");
   const name = "natslet-e2e";
   const controllers = opts.controllers ?? false;
-  const [nats, controlPlane] = await Promise.all([
-    startNats(),
-    startControlPlane({ scheduler: controllers, controllerManager: controllers }),
+  // What started so far is stopped again if a later part fails: a test file whose `before` failed
+  // must not keep servers (and so its own process) alive.
+  const started: { stop(): Promise<void> }[] = [];
+  const startPart = async <T extends { stop(): Promise<void> }>(part: Promise<T>): Promise<T> => {
+    const value = await part;
+    started.push(value);
+    return value;
+  };
+  try {
+    return await startNodeParts(opts, dir, name, controllers, startPart);
+  } catch (err) {
+    for (const part of started.reverse()) await part.stop().catch(() => undefined);
+    await removeDir(dir);
+    throw err;
+  }
+}
+
+async function startNodeParts(
+  opts: NodeOptions,
+  dir: string,
+  name: string,
+  controllers: boolean,
+  startPart: <T extends { stop(): Promise<void> }>(part: Promise<T>) => Promise<T>,
+): Promise<Node> {
+  // allSettled: when one fails, the other has finished starting (and is stopped) before we go on.
+  const [natsStart, controlPlaneStart] = await Promise.allSettled([
+    startPart(startNats()),
+    startPart(startControlPlane({ scheduler: controllers, controllerManager: controllers })),
   ]);
-  const containerd = await startContainerd();
+  if (natsStart.status === "rejected") throw natsStart.reason;
+  if (controlPlaneStart.status === "rejected") throw controlPlaneStart.reason;
+  const nats = natsStart.value;
+  const controlPlane = controlPlaneStart.value;
+  const containerd = await startPart(startContainerd());
   for (const tag of opts.extraImageTags ?? []) {
     const ref = containerd.busyboxImage.replace(/:[^:]+$/, `:${tag}`);
     await run("ctr", ["--address", containerd.socket, "-n", "k8s.io", "images", "tag", containerd.busyboxImage, ref]);
