@@ -35,6 +35,15 @@ if (files.length === 0) {
 console.error(`run-tests: ${files.length} files\n  ${files.map((f) => relative(root, f)).join("\n  ")}`);
 
 // Integration files each start their own real components; two at a time is what 2 cores carry.
-const args = ["--test", "--test-concurrency=2", "--test-reporter=spec", ...files];
+// No single test may take 10 minutes; the whole run gets a deadline too (NATSLET_TEST_DEADLINE_MIN,
+// default 45): a test process that never exits must fail the run, not hold CI until its limit.
+const args = ["--test", "--test-concurrency=2", "--test-timeout=600000", "--test-reporter=spec", ...files];
 const child = spawn(process.execPath, args, { stdio: "inherit", cwd: root });
+const deadlineMin = Number(process.env.NATSLET_TEST_DEADLINE_MIN ?? 45);
+const deadline = setTimeout(() => {
+  console.error(`run-tests: still running after ${deadlineMin} min: stopping (a test process hangs?)`);
+  child.kill("SIGTERM");
+  setTimeout(() => child.kill("SIGKILL"), 10_000).unref();
+}, deadlineMin * 60_000);
+deadline.unref();
 child.on("exit", (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
