@@ -18,23 +18,43 @@ function fakeReviews(users: Record<string, UserInfo>, allowed: (user: string, su
   return { api, calls };
 }
 
+// Node's format of a peer certificate's validity.
+const validity = { valid_from: "Jan  1 00:00:00 2026 GMT", valid_to: "Jan  1 00:00:00 2027 GMT" };
 const request = (headers: Record<string, string>, socket: object = {}) => ({ headers, socket }) as unknown as IncomingMessage;
 
 describe("Auth", () => {
   test("a verified client certificate: CN and O", async () => {
     const { api } = fakeReviews({}, () => true);
     const auth = new Auth(api, "n1", { anonymous: false });
-    const socket = { authorized: true, getPeerCertificate: () => ({ subject: { CN: "kube-apiserver-kubelet-client", O: "system:masters" } }) };
+    const socket = { authorized: true, getPeerCertificate: () => ({ subject: { CN: "kube-apiserver-kubelet-client", O: "system:masters" }, ...validity }) };
     assert.deepEqual(await auth.authenticate(request({}, socket)), {
       user: { name: "kube-apiserver-kubelet-client", groups: ["system:masters", "system:authenticated"] }, via: "certificate",
     });
   });
 
-  test("an unverified certificate does not count; no token, no anonymous: refused", async () => {
-    const { api } = fakeReviews({}, () => true);
-    const auth = new Auth(api, "n1", { anonymous: false });
-    const socket = { authorized: false, getPeerCertificate: () => ({ subject: { CN: "mallory" } }) };
-    assert.deepEqual(await auth.authenticate(request({}, socket)), { error: "no client certificate or bearer token" });
+  test("an unverified certificate does not count; without a token it is refused, anonymous or not (kubelet: 401)", async () => {
+    const { api } = fakeReviews({ good: { name: "alice", groups: [] } }, () => true);
+    const socket = { authorized: false, getPeerCertificate: () => ({ subject: { CN: "mallory" }, ...validity }) };
+    for (const anonymous of [false, true]) {
+      const auth = new Auth(api, "n1", { anonymous });
+      assert.deepEqual(await auth.authenticate(request({}, socket)), { error: "client certificate not verified" });
+      // A token still authenticates next to a bad certificate (the kubelet's union of authenticators).
+      assert.equal((await auth.authenticate(request({ authorization: "Bearer good" }, socket)) as { via: string }).via, "token");
+    }
+    // No certificate at all (getPeerCertificate() is {}) with anonymous on: anonymous.
+    const none = { authorized: false, getPeerCertificate: () => ({}) };
+    assert.equal((await new Auth(api, "n1", { anonymous: true }).authenticate(request({}, none)) as { via: string }).via, "anonymous");
+  });
+
+  test("a verified certificate counts only within its validity period, checked on every request", async () => {
+    let now = Date.parse("2026-06-01T00:00:00Z");
+    const auth = new Auth(fakeReviews({}, () => true).api, "n1", { anonymous: true, now: () => now });
+    const socket = { authorized: true, getPeerCertificate: () => ({ subject: { CN: "u" }, ...validity }) };
+    assert.equal((await auth.authenticate(request({}, socket)) as { via: string }).via, "certificate");
+    now = Date.parse("2027-01-01T00:00:01Z"); // the same keep-alive connection, after valid_to
+    assert.deepEqual(await auth.authenticate(request({}, socket)), { error: "client certificate expired" });
+    now = Date.parse("2025-12-31T23:59:59Z");
+    assert.deepEqual(await auth.authenticate(request({}, socket)), { error: "client certificate not yet valid" });
   });
 
   test("anonymous when enabled", async () => {

@@ -73,6 +73,16 @@ export function certificateUser(subject: { CN?: string | string[]; O?: string | 
   return { name: cn, groups: [...(o === undefined ? [] : Array.isArray(o) ? o : [o]), "system:authenticated"] };
 }
 
+/** Why a certificate is not valid at `nowMs` (its valid_from/valid_to, as Node formats them), or undefined. */
+export function certificateTimeError(cert: { valid_from?: string; valid_to?: string }, nowMs: number): string | undefined {
+  const from = Date.parse(cert.valid_from ?? "");
+  const to = Date.parse(cert.valid_to ?? "");
+  if (Number.isNaN(from) || Number.isNaN(to)) return "client certificate without a readable validity period";
+  if (nowMs < from) return "client certificate not yet valid";
+  if (nowMs > to) return "client certificate expired";
+  return undefined;
+}
+
 /** The bearer token of an Authorization header, if any. */
 export function bearerToken(header: string | undefined): string | undefined {
   const m = /^Bearer\s+(\S+)\s*$/i.exec(header ?? "");
@@ -112,10 +122,17 @@ export class Auth {
 
   async authenticate(req: IncomingMessage): Promise<AuthnResult> {
     const socket = req.socket as Partial<TLSSocket>;
-    // A certificate the TLS layer verified against the client CA (requestCert without
-    // rejectUnauthorized: a request without one may still bring a token).
-    if (socket.authorized === true && typeof socket.getPeerCertificate === "function") {
-      const user = certificateUser(socket.getPeerCertificate().subject);
+    // getPeerCertificate() is {} when the client presented none.
+    const cert = typeof socket.getPeerCertificate === "function" ? socket.getPeerCertificate() : undefined;
+    const presented = cert !== undefined && cert !== null && Object.keys(cert).length > 0;
+    let certError: string | undefined;
+    if (presented) {
+      // A certificate the TLS layer verified against the client CA (requestCert without
+      // rejectUnauthorized: a request without one may still bring a token). The handshake
+      // checked its validity once; a keep-alive connection outlives that, so check it again
+      // on every request, as the kubelet's x509 authenticator does.
+      certError = socket.authorized === true ? certificateTimeError(cert, this.#opts.now()) : "client certificate not verified";
+      const user = certError === undefined ? certificateUser(cert.subject) : undefined;
       if (user !== undefined) return { user, via: "certificate" };
     }
     const token = bearerToken(req.headers.authorization);
@@ -128,6 +145,9 @@ export class Auth {
       if (user === null) return { error: "invalid bearer token" };
       return { user, via: "token" };
     }
+    // The kubelet fails a bad certificate with 401 before anonymous is considered
+    // (unionauth.NewFailOnError): presenting bad credentials is not the same as presenting none.
+    if (certError !== undefined) return { error: certError };
     if (this.#opts.anonymous) return { user: { name: "system:anonymous", groups: ["system:unauthenticated"] }, via: "anonymous" };
     return { error: "no client certificate or bearer token" };
   }

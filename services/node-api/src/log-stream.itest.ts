@@ -118,6 +118,67 @@ test("follow: writes to the old file between the rename and the runtime's reopen
   assert.equal(out.join(""), "a\nb\nc\n");
 });
 
+test("follow: two rotations while the reader is held back lose neither file", async () => {
+  const logPath = container();
+  writeFileSync(logPath, cri("a"));
+  let alive = true;
+  let release!: () => void;
+  const held = new Promise<void>((r) => (release = r));
+  let first = true;
+  const out: string[] = [];
+  const done = streamContainerLog({
+    logPath, options: { ...base, follow: true }, running: () => alive, signal: new AbortController().signal, pollMs: 20,
+    write: async (c) => {
+      out.push(c.toString());
+      if (first) {
+        first = false;
+        await held; // a slow client: the reader waits here
+      }
+      return true;
+    },
+  });
+  await sleep(50);
+  // Two rotations as the runtime-adapter does them, while the reader is still on the first file.
+  renameSync(logPath, `${logPath}.20260101-000001`);
+  writeFileSync(logPath, cri("b"));
+  renameSync(logPath, `${logPath}.20260101-000002`);
+  writeFileSync(logPath, cri("c"));
+  release();
+  await sleep(150);
+  appendFileSync(logPath, cri("d"));
+  await sleep(100);
+  alive = false;
+  await done;
+  assert.equal(out.join(""), "a\nb\nc\nd\n");
+});
+
+test("follow: lines the runtime writes to the old file before it reopens are not held back", async () => {
+  const logPath = container();
+  writeFileSync(logPath, cri("a"));
+  let alive = true;
+  const out: string[] = [];
+  const done = streamContainerLog({
+    logPath, options: { ...base, follow: true }, running: () => alive, signal: new AbortController().signal, pollMs: 20,
+    write: (c) => {
+      out.push(c.toString());
+      return Promise.resolve(true);
+    },
+  });
+  await sleep(80);
+  const rotated = `${logPath}.20260101-000001`;
+  renameSync(logPath, rotated);
+  writeFileSync(logPath, ""); // reopened, nothing written to it yet
+  await sleep(80);
+  appendFileSync(rotated, cri("b")); // still going to the old file
+  await sleep(150);
+  assert.equal(out.join(""), "a\nb\n", "the old file's new line is passed on while the new file is empty");
+  appendFileSync(logPath, cri("c"));
+  await sleep(80);
+  alive = false;
+  await done;
+  assert.equal(out.join(""), "a\nb\nc\n");
+});
+
 describe("follow", () => {
   test("follows writes and a rotation, ends once the container stops", async () => {
     const logPath = container();

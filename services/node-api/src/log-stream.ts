@@ -6,7 +6,7 @@ import { watch, type FSWatcher } from "node:fs";
 import { open, stat, type FileHandle } from "node:fs/promises";
 import { dirname } from "node:path";
 import { LineSplitter, LogFormatter } from "./cri-log.js";
-import { CHUNK_BYTES, openLogFiles, readToEnd, tailPosition } from "./log-files.js";
+import { CHUNK_BYTES, logFiles, openLogFiles, readToEnd, tailPosition } from "./log-files.js";
 import type { LogOptions } from "./log-options.js";
 
 export interface LogStreamRequest {
@@ -90,13 +90,44 @@ async function follow(
         if (r.stopped) return;
         const fresh = await rotatedAway(req.logPath, current.fh);
         if (fresh !== undefined) {
-          // The runtime reopened the log after a rotation. Until it writes to the new file it
-          // may still write to the old one: only once the new one has data is the old complete.
-          while ((await fresh.stat()).size === 0 && req.running() && !req.signal.aborted) await waker.wait();
-          const last = await readToEnd(current.fh, current.offset, onChunk, buf);
+          let between: string[];
+          try {
+            // The runtime reopened the log after a rotation. Until it writes to the new file it
+            // may still write to the old one: only once the new one has data is the old complete.
+            // Meanwhile what reaches the old one is passed on, not held back.
+            while ((await fresh.stat()).size === 0 && req.running() && !req.signal.aborted) {
+              const r = await readToEnd(current.fh, current.offset, onChunk, buf);
+              current.offset = r.offset;
+              if (r.stopped) {
+                await fresh.close();
+                return;
+              }
+              await waker.wait();
+            }
+            const last = await readToEnd(current.fh, current.offset, onChunk, buf);
+            current.offset = last.offset;
+            // More than one rotation while this reader was held back: the files rotated after
+            // the one just read come before the new live one.
+            between = last.stopped ? [] : await rotatedBetween(req.logPath, current.fh, fresh);
+            if (last.stopped) {
+              await fresh.close();
+              return;
+            }
+          } catch (err) {
+            await fresh.close().catch(() => undefined);
+            throw err;
+          }
           await current.fh.close();
           current = { fh: fresh, offset: 0 };
-          if (last.stopped) return;
+          for (const path of between) {
+            const fh = await open(path, "r").catch(() => undefined); // removed by rotation meanwhile
+            if (fh === undefined) continue;
+            try {
+              if ((await readToEnd(fh, 0, onChunk, buf)).stopped) return;
+            } finally {
+              await fh.close();
+            }
+          }
           continue;
         }
       }
@@ -118,6 +149,21 @@ async function rotatedAway(path: string, fh: FileHandle): Promise<FileHandle | u
   const [named, reading] = await Promise.all([stat(path).catch(() => undefined), fh.stat()]);
   if (named === undefined || named.ino === reading.ino) return undefined;
   return open(path, "r").catch(() => undefined);
+}
+
+/**
+ * The rotated files of `path` newer than the one `done` read and older than `next` (which may
+ * itself have been rotated meanwhile), oldest first; none when `done` is no longer among them
+ * (removed: then which ones are newer is unknown).
+ */
+async function rotatedBetween(path: string, done: FileHandle, next: FileHandle): Promise<string[]> {
+  const [doneIno, nextIno] = await Promise.all([done.stat().then((s) => s.ino), next.stat().then((s) => s.ino)]);
+  const rotated = (await logFiles(path)).filter((p) => p !== path);
+  const inodes = await Promise.all(rotated.map((p) => stat(p).then((s) => s.ino, () => undefined)));
+  const from = inodes.indexOf(doneIno);
+  if (from < 0) return [];
+  const to = inodes.indexOf(nextIno);
+  return rotated.slice(from + 1, to > from ? to : undefined);
 }
 
 /** Wakes a follower on a change in the log directory, after `pollMs` at the latest, or on abort. */

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { portsOf, routeOf, streamOptionsOf, subresourcesOf, verbOf } from "./routes.js";
+import { portsOf, requestVerb, routeOf, streamOptionsOf, subresourcesOf, verbOf } from "./routes.js";
 
 describe("routeOf", () => {
   const cases: [string, ReturnType<typeof routeOf>][] = [
@@ -66,4 +66,21 @@ describe("portsOf", () => {
   test("none", () => assert.deepEqual(portsOf(new URLSearchParams("")), []));
   test("repeated and comma-separated", () => assert.deepEqual(portsOf(new URLSearchParams("port=80&port=8080,9090")), [80, 8080, 9090]));
   test("invalid", () => assert.deepEqual(portsOf(new URLSearchParams("port=0")), { error: 'invalid port "0"' }));
+});
+
+describe("requestVerb: exec, attach, port-forward need create whatever the method", () => {
+  const cases: [string, string, boolean, string][] = [
+    ["GET", "/exec/ns/p/c", true, "create"], // a WebSocket exec
+    ["GET", "/exec/ns/p/c", false, "create"],
+    ["POST", "/exec/ns/p/uid/c", true, "create"], // SPDY
+    ["GET", "/attach/ns/p/c", true, "create"],
+    ["GET", "/portForward/ns/p", true, "create"],
+    ["GET", "/containerLogs/ns/p/c", false, "get"],
+    ["GET", "/containerLogs/ns/p/c", true, "create"], // any other upgrade too
+    ["HEAD", "/pods", false, "get"],
+    ["DELETE", "/pods", false, "delete"],
+  ];
+  for (const [method, path, upgrade, want] of cases) {
+    test(`${method} ${path}${upgrade ? " (upgrade)" : ""} → ${want}`, () => assert.equal(requestVerb(method, routeOf(path), upgrade), want));
+  }
 });

@@ -74,6 +74,18 @@ export function verbOf(method: string): string {
 }
 
 /**
+ * The verb a request is authorised with. Exec, attach and port-forward run code in (or open
+ * connections into) a pod, whatever the method: the SPDY clients POST, but WebSocket clients
+ * must GET, which the method table would make a mere `get nodes/proxy` — a read-only
+ * nodes/proxy grant then would open a shell. So these routes (and any upgrade request) need
+ * `create`. The API server calls with its kubelet-client identity, which may do everything.
+ */
+export function requestVerb(method: string, route: Route, upgrade: boolean): string {
+  if (upgrade || route.kind === "exec" || route.kind === "attach" || route.kind === "portForward") return "create";
+  return verbOf(method);
+}
+
+/**
  * The nodes subresources to check, in order; the first one allowed wins. kubelet server/auth.go:
  * /stats/* → stats, /metrics* → metrics, /logs/* → log; with fine-grained authorisation (on by
  * default since 1.33) /pods and /healthz are checked as nodes/pods and nodes/healthz first, with

@@ -13,9 +13,10 @@ import type { Logger } from "@natslet/telemetry";
 import { Counter, Gauge, type Registry } from "prom-client";
 import { Auth, forbiddenMessage, type ReviewApi } from "./auth.js";
 import { parseLogOptions } from "./log-options.js";
+import { logTarget, restartPolicyOf } from "./log-target.js";
 import { openWatchers, streamContainerLog } from "./log-stream.js";
 import { readNodeSample } from "./node-stats.js";
-import { portsOf, routeOf, streamOptionsOf, subresourcesOf, verbOf, type Route } from "./routes.js";
+import { portsOf, requestVerb, routeOf, streamOptionsOf, subresourcesOf, type Route } from "./routes.js";
 import { attemptsOf, ContainerExits, PodIndex, RuntimeCalls } from "./runtime.js";
 import { CpuRates, resourceMetricsText, summarize, type Summary } from "./stats.js";
 import { proxyUpgrade } from "./stream-proxy.js";
@@ -49,6 +50,13 @@ export interface NodeApi {
 class HttpError extends Error {
   constructor(readonly status: number, message: string) {
     super(message);
+  }
+}
+
+/** Thrown when the client went away while the request waited: nothing is answered. */
+class ClientGone extends Error {
+  constructor() {
+    super("the client went away");
   }
 }
 
@@ -110,7 +118,11 @@ export async function startNodeApi(opts: NodeApiOptions, deps: NodeApiDeps): Pro
       podUid = Object.values(all.pods).find((p) => p.namespace === namespace && p.name === name)?.uid;
     }
     if (podUid === undefined) throw new HttpError(404, `pod "${namespace}/${name}" not found`);
-    return runtime.call("GetPod", { uid: podUid });
+    const pod = await runtime.call("GetPod", { uid: podUid });
+    // A UID in the path names a pod only together with its namespace and name (kubelet
+    // GetPodByFullName + UID check): another pod's UID must not reach that pod's containers.
+    if (pod.namespace !== namespace || pod.name !== name) throw new HttpError(404, `pod "${namespace}/${name}" with UID ${podUid} not found`);
+    return pod;
   };
 
   const container = (pod: ObservedPod, name: string, ns: string, podName: string): ObservedContainer => {
@@ -125,30 +137,38 @@ export async function startNodeApi(opts: NodeApiOptions, deps: NodeApiDeps): Pro
     return c;
   };
 
-  const containerLogs = async (route: Extract<Route, { kind: "containerLogs" }>, req: IncomingMessage, res: ServerResponse, query: URLSearchParams) => {
+  const containerLogs = async (route: Extract<Route, { kind: "containerLogs" }>, res: ServerResponse, query: URLSearchParams, signal: AbortSignal) => {
     const options = parseLogOptions(query, Date.now());
     if ("error" in options) throw new HttpError(400, options.error);
     const pod = await observedPod(route.namespace, route.pod);
-    const attempts = attemptsOf(pod, route.container);
-    const chosen = options.previous ? attempts[1] : attempts[0];
-    if (chosen === undefined) {
+    // The client may have gone during the runtime calls: its 'close' has fired already.
+    if (signal.aborted) throw new ClientGone();
+    const spec = pods.pod(pod.uid)?.spec;
+    const target = logTarget(attemptsOf(pod, route.container), {
+      previous: options.previous,
+      policy: spec === undefined ? undefined : restartPolicyOf(spec, route.container),
+      container: route.container,
+      pod: route.pod,
+    });
+    if (target === undefined) {
       if (options.previous) throw new HttpError(400, `previous terminated container "${route.container}" in pod "${route.pod}" not found`);
       container(pod, route.container, route.namespace, route.pod); // throws the kubelet's message
       throw new HttpError(400, `container "${route.container}" in pod "${route.pod}" not found`);
     }
-    if (chosen.state === "created") {
-      throw new HttpError(400, `container "${route.container}" in pod "${route.pod}" is waiting to start: ContainerCreating`);
-    }
+    if ("error" in target) throw new HttpError(400, target.error);
+    const chosen = target.container;
     const logPath = chosen.logPath ?? join(opts.podLogsDir, `${route.namespace}_${route.pod}_${pod.uid}`, route.container, `${chosen.attempt}.log`);
-    const abort = new AbortController();
-    const onClose = () => abort.abort();
-    res.on("close", onClose);
     res.writeHead(200, { "Content-Type": "text/plain", "Cache-Control": "no-cache" });
     const write = async (chunk: Buffer): Promise<boolean> => {
-      if (abort.signal.aborted) return false;
+      if (signal.aborted) return false;
       if (res.write(chunk)) return true;
-      await Promise.race([once(res, "drain"), once(abort.signal, "abort")]);
-      return !abort.signal.aborted;
+      try {
+        // With the signal, once() removes its listeners whichever comes first (no leak per write).
+        await once(res, "drain", { signal });
+        return true;
+      } catch {
+        return false; // AbortError: the client went away while its buffer was full
+      }
     };
     let running = chosen.state === "running" && !options.previous;
     // The PLEG's ContainerDied event ends a follow at once; this re-check ends it even if that
@@ -157,18 +177,20 @@ export async function startNodeApi(opts: NodeApiOptions, deps: NodeApiDeps): Pro
       ? setInterval(() => {
           runtime.call("GetPod", { uid: pod.uid }).then(
             (p) => (running = p.containers.some((c) => c.id === chosen.id && c.state === "running")),
-            () => undefined, // the runtime-adapter is away: keep following, try again later
+            (err: unknown) => {
+              // The pod is gone from the runtime: so is the container. Otherwise the
+              // runtime-adapter is away: keep following, try again later.
+              if (err instanceof NatsletError && err.code === "NotFound") running = false;
+            },
           );
         }, FOLLOW_RECHECK_MS)
       : undefined;
-    await track("logs", () =>
-      streamContainerLog({ logPath, options, signal: abort.signal, write, running: () => running && !exits.isDead(chosen.id) }),
-    ).finally(() => {
+    try {
+      await track("logs", () => streamContainerLog({ logPath, options, signal, write, running: () => running && !exits.isDead(chosen.id) }));
+    } finally {
       clearInterval(recheck);
-      res.off("close", onClose);
-    });
+    }
     res.end();
-    void req;
   };
 
   const summary = async (): Promise<{ summary: Summary; scrapeError: boolean }> => {
@@ -190,10 +212,10 @@ export async function startNodeApi(opts: NodeApiOptions, deps: NodeApiDeps): Pro
   };
 
   /** Authenticates and authorises; returns an error status and text, or undefined when allowed. */
-  const admit = async (req: IncomingMessage, pathname: string): Promise<{ status: number; text: string } | undefined> => {
+  const admit = async (req: IncomingMessage, pathname: string, upgrade: boolean): Promise<{ status: number; text: string } | undefined> => {
     const who = await auth.authenticate(req);
     if ("error" in who) return { status: 401, text: "Unauthorized\n" };
-    const verb = verbOf(req.method ?? "");
+    const verb = requestVerb(req.method ?? "", routeOf(pathname), upgrade);
     const subresources = subresourcesOf(pathname);
     const decision = await auth.authorize(who.user, verb, subresources);
     if (!decision.allowed) {
@@ -203,10 +225,10 @@ export async function startNodeApi(opts: NodeApiOptions, deps: NodeApiDeps): Pro
     return undefined;
   };
 
-  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+  const handle = async (req: IncomingMessage, res: ServerResponse, signal: AbortSignal): Promise<void> => {
     const url = new URL(req.url ?? "/", "https://node");
     const route = routeOf(url.pathname);
-    const denied = await admit(req, url.pathname);
+    const denied = await admit(req, url.pathname, false);
     if (denied) {
       res.writeHead(denied.status, { "Content-Type": "text/plain" }).end(denied.text);
       return;
@@ -244,7 +266,7 @@ export async function startNodeApi(opts: NodeApiOptions, deps: NodeApiDeps): Pro
       }
       case "containerLogs":
         if (!get) break;
-        await containerLogs(route, req, res, url.searchParams);
+        await containerLogs(route, res, url.searchParams, signal);
         return;
       case "exec":
       case "attach":
@@ -258,12 +280,17 @@ export async function startNodeApi(opts: NodeApiOptions, deps: NodeApiDeps): Pro
   };
 
   /** The CRI streaming URL for an exec/attach/port-forward request. */
-  const streamUrl = async (route: Route, query: URLSearchParams): Promise<URL> => {
+  const streamUrl = async (route: Route, query: URLSearchParams, signal: AbortSignal): Promise<URL> => {
+    // Each runtime call may take long: a client gone meanwhile must not start a session in the runtime.
+    const stillThere = () => {
+      if (signal.aborted) throw new ClientGone();
+    };
     if (route.kind === "exec" || route.kind === "attach") {
       const streamOpts = streamOptionsOf(query);
       if ("error" in streamOpts) throw new HttpError(400, streamOpts.error);
       const pod = await observedPod(route.namespace, route.pod, route.uid);
       const c = container(pod, route.container, route.namespace, route.pod);
+      stillThere();
       if (route.kind === "exec") {
         const cmd = query.getAll("command");
         if (cmd.length === 0) throw new HttpError(400, "missing command");
@@ -277,21 +304,25 @@ export async function startNodeApi(opts: NodeApiOptions, deps: NodeApiDeps): Pro
       const pod = await observedPod(route.namespace, route.pod, route.uid);
       const sandbox = [...pod.sandboxes].reverse().find((s) => s.state === "ready");
       if (sandbox === undefined) throw new HttpError(400, `pod ${route.namespace}/${route.pod} has no ready sandbox`);
+      stillThere();
       return new URL((await runtime.call("PortForward", { sandboxId: sandbox.id, ports })).url);
     }
     throw new HttpError(404, "404 page not found");
   };
 
-  const upgrade = async (req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> => {
+  const upgrade = async (req: IncomingMessage, socket: Duplex, head: Buffer, signal: AbortSignal): Promise<void> => {
     const url = new URL(req.url ?? "/", "https://node");
     const route = routeOf(url.pathname);
-    const denied = await admit(req, url.pathname);
+    const denied = await admit(req, url.pathname, true);
     if (denied) throw new HttpError(denied.status, denied.text);
-    const target = await streamUrl(route, url.searchParams);
+    if (signal.aborted) throw new ClientGone();
+    const target = await streamUrl(route, url.searchParams, signal);
+    // The runtime's session exists now but nobody dials it: it expires in the runtime by itself.
+    if (signal.aborted) throw new ClientGone();
     const kind = route.kind as StreamKind;
     log.debug({ route: kind, path: url.pathname }, "proxying stream to the runtime");
     requests.inc({ route: kind, code: "101" });
-    await track(kind, () => proxyUpgrade(req, socket, head, target));
+    await track(kind, () => proxyUpgrade(req, socket, head, target, signal));
   };
 
   const statusOf = (err: unknown): { status: number; text: string } => {
@@ -312,25 +343,47 @@ export async function startNodeApi(opts: NodeApiOptions, deps: NodeApiDeps): Pro
   });
   server.on("request", (req: IncomingMessage, res: ServerResponse) => {
     const routeName = routeOf(new URL(req.url ?? "/", "https://node").pathname).kind;
-    handle(req, res).then(
+    // Listen for the client going away before anything is awaited (authentication, runtime
+    // calls): a 'close' that fires while those wait would otherwise be missed.
+    const gone = new AbortController();
+    const onClose = () => gone.abort();
+    res.on("close", onClose);
+    if (req.socket.destroyed) gone.abort();
+    void handle(req, res, gone.signal).then(
       () => requests.inc({ route: routeName, code: String(res.statusCode) }),
       (err: unknown) => {
+        if (err instanceof ClientGone) {
+          requests.inc({ route: routeName, code: "499" });
+          res.destroy();
+          return;
+        }
         const { status, text } = statusOf(err);
         requests.inc({ route: routeName, code: String(status) });
         if (!res.headersSent) res.writeHead(status, { "Content-Type": "text/plain" }).end(text);
         else res.destroy();
       },
-    );
+    ).finally(() => res.off("close", onClose));
   });
   server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on("error", () => socket.destroy());
-    upgrade(req, socket, head).catch((err: unknown) => {
+    // Registered before the first await (authentication, runtime calls): a client that closes
+    // meanwhile must neither start a runtime session nor leave a backend connection behind.
+    const gone = new AbortController();
+    const onClose = () => gone.abort();
+    socket.on("close", onClose);
+    if (socket.destroyed) gone.abort();
+    void upgrade(req, socket, head, gone.signal).catch((err: unknown) => {
+      if (err instanceof ClientGone) {
+        requests.inc({ route: routeOf(new URL(req.url ?? "/", "https://node").pathname).kind, code: "499" });
+        socket.destroy();
+        return;
+      }
       const { status, text } = statusOf(err);
       requests.inc({ route: routeOf(new URL(req.url ?? "/", "https://node").pathname).kind, code: String(status) });
       if (socket.writable) {
         socket.end(`HTTP/1.1 ${status} ${status === 401 ? "Unauthorized" : status === 403 ? "Forbidden" : "Error"}\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(text)}\r\nConnection: close\r\n\r\n${text}`);
       }
-    });
+    }).finally(() => socket.off("close", onClose));
   });
   server.on("tlsClientError", (err) => log.debug({ err: err.message }, "TLS handshake failed"));
   server.listen(opts.port, opts.address);

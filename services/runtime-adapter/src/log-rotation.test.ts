@@ -64,3 +64,29 @@ describe("LogRotator.rotateOne", () => {
     assert.equal(readFileSync(logPath, "utf8"), "data");
   });
 });
+
+test("rotateAll: a container that fails every pass does not stop the others from rotating", async () => {
+  const sub = mkdtempSync(join(dir, "c-"));
+  const paths: Record<string, string> = { bad: join(sub, "bad.log"), good: join(sub, "good.log") };
+  for (const p of Object.values(paths)) writeFileSync(p, "big enough to rotate");
+  const reopened: string[] = [];
+  const warnings: string[] = [];
+  const cri = {
+    listContainers: () => Promise.resolve({ containers: [{ id: "bad" }, { id: "good" }] }),
+    containerStatus: (req: { containerId?: string }) => Promise.resolve({ status: { logPath: paths[req.containerId ?? ""] }, info: {} }),
+    reopenContainerLog: (req: { containerId?: string }) => {
+      if (req.containerId === "bad") return Promise.reject(new Error("runtime refuses"));
+      reopened.push(req.containerId ?? "");
+      writeFileSync(paths[req.containerId ?? ""]!, "");
+      return Promise.resolve({});
+    },
+  };
+  const warnLog = { ...log, warn: (obj: { containerId: string }) => warnings.push(obj.containerId), debug: () => undefined } as unknown as typeof log;
+  // The fake implements only the fields rotateAll reads.
+  const rotator = new LogRotator(cri as unknown as ConstructorParameters<typeof LogRotator>[0], { maxBytes: 1, maxFiles: 5, periodMs: 1000 }, warnLog);
+  await rotator.rotateAll();
+  assert.deepEqual(reopened, ["good"]);
+  assert.deepEqual(warnings, ["bad"]);
+  assert.equal(readdirSync(sub).filter((n) => n.startsWith("good.log.")).length, 1);
+  assert.equal(readFileSync(join(sub, "bad.log"), "utf8"), "big enough to rotate"); // put back after the failed reopen
+});

@@ -70,19 +70,21 @@ export class LogRotator {
     await this.#running;
   }
 
-  /** One pass over the running containers. */
+  /**
+   * One pass over the running containers. A container that fails (its status, the rename, the
+   * reopen) is logged and skipped, as the kubelet's rotateLogs does: one container failing on
+   * every pass must not keep all the others from rotating until the disk is full.
+   */
   async rotateAll(): Promise<void> {
     const { containers } = await this.cri.listContainers({ filter: { labelSelector: managedSelector(), state: { state: "CONTAINER_RUNNING" } } });
     for (const c of containers) {
-      let logPath: string;
       try {
         const { status } = await this.cri.containerStatus({ containerId: c.id });
-        logPath = status?.logPath ?? "";
+        const logPath = status?.logPath ?? "";
+        if (logPath !== "") await this.rotateOne(c.id, logPath);
       } catch (err) {
-        if (isNotFound(err)) continue;
-        throw err;
+        if (!isNotFound(err)) this.log.warn({ err, containerId: c.id }, "container log rotation failed");
       }
-      if (logPath !== "") await this.rotateOne(c.id, logPath);
     }
   }
 
