@@ -5,9 +5,33 @@
 // dropped by the watcher. The volume-manager parses each volume with `volumeSchema` at its edge.
 import { objectFieldSelectorSchema, podSchema, resourceFieldSelectorSchema } from "./pod.js";
 import {
-  array, boolean, integer, jsonObject, nonEmptyString, object, oneOf, optional, record, string, taggedUnion,
-  type Parsed,
+  array, boolean, integer, jsonObject, nonEmptyString, object, oneOf, optional, record, string, taggedUnion, ValidationError,
+  type Parsed, type Parser,
 } from "./schema.js";
+
+/**
+ * A pod uid as it names a directory on the node (pods/<uid>): letters, digits and '-' only, so
+ * it can never be '.', '..' or contain '/' (a Teardown of "../../.." must not reach the root).
+ * API server uids are UUIDs, which fit.
+ */
+export const podUidSegment: Parser<string> = (input, path) => {
+  const s = nonEmptyString(input, path);
+  if (!/^[A-Za-z0-9-]{1,128}$/.test(s)) throw new ValidationError(path, `expected a pod uid (letters, digits and '-'), got ${JSON.stringify(s)}`);
+  return s;
+};
+
+/**
+ * A DNS label (RFC 1123: lowercase alphanumerics and '-', at most 63, alphanumeric at both
+ * ends): what Kubernetes allows for volume and container names. These name directories on the
+ * node (volumes/<plugin>/<name>, volume-subpaths/<volume>/<container>).
+ */
+export const dnsLabel: Parser<string> = (input, path) => {
+  const s = nonEmptyString(input, path);
+  if (s.length > 63 || !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(s)) {
+    throw new ValidationError(path, `expected a DNS label (lowercase letters, digits and '-', at most 63), got ${JSON.stringify(s)}`);
+  }
+  return s;
+};
 
 /** keys → paths of a ConfigMap or Secret (core/v1 KeyToPath). */
 export const keyToPathSchema = object({ key: nonEmptyString, path: nonEmptyString, mode: optional(integer) });
@@ -59,7 +83,7 @@ export const projectedSourceSchema = object({
 
 /** One entry of pod.spec.volumes: the sources natslet supports, typed; any other source is kept as JSON. */
 export const volumeSchema = object({
-  name: nonEmptyString,
+  name: dnsLabel,
   emptyDir: optional(emptyDirSourceSchema),
   hostPath: optional(hostPathSourceSchema),
   configMap: optional(configMapSourceSchema),
@@ -115,12 +139,15 @@ export const volumeMethods = {
        * mounts are returned. The kubelet resolves a subPath when its container starts, so an
        * init container can create what a later container mounts. Absent: every container.
        */
-      containers: optional(array(string)),
+      containers: optional(array(dnsLabel)),
     }),
     reply: setupReplySchema,
   },
-  /** Unmounts and removes everything of the pod under the root dir (after its containers are gone). */
-  Teardown: { request: object({ uid: nonEmptyString }), reply: object({ removed: boolean }) },
+  /**
+   * Unmounts and removes everything of the pod under the root dir. Refused (Conflict) while the
+   * runtime shows something of the pod running, or cannot answer.
+   */
+  Teardown: { request: object({ uid: podUidSegment }), reply: object({ removed: boolean }) },
 } as const;
 
 export type VolumeMethod = keyof typeof volumeMethods;

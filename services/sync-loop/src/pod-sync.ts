@@ -135,20 +135,11 @@ async function execute(
 
   // Volumes before the sandbox and containers (kubelet: WaitForAttachAndMount). The
   // volume-manager records the FailedMount Event; the containers wait in ContainerCreating.
-  let mounts: Record<string, CriMountMessage[]> = {};
-  const starting = actions.createSandbox || actions.containersToStart.length > 0;
-  if (starting && pod.metadata.deletionTimestamp === undefined && podNeedsVolumes(pod)) {
-    const podIp = observed.sandboxes.find((s) => s.id === actions.sandboxId)?.ip;
-    const volumes = await deps.volumes.setup(pod, podIp ? [podIp] : [], actions.containersToStart.map((s) => s.name));
-    if (volumes.kind === "failed") {
-      if (!volumes.retryable && volumes.reason !== "FailedMount") {
-        // A mount the container can never get as specified (bad subPath): the kubelet's config error.
-        for (const start of actions.containersToStart) waiting[start.name] = { reason: "CreateContainerConfigError", message: volumes.message };
-      }
-      volumeRetry.push(volumes.retryable ? 2_000 : 10_000);
-      return changed;
-    }
-    mounts = volumes.mounts;
+  // A new sandbox: the volumes only now; the containers' mounts once it exists (below), since a
+  // subPathExpr may use the pod IP, which only the sandbox has.
+  const needsVolumes = pod.metadata.deletionTimestamp === undefined && podNeedsVolumes(pod);
+  if (needsVolumes && actions.createSandbox) {
+    if ((await setupVolumes(pod, [], [], actions, waiting, deps, volumeRetry)) === undefined) return changed;
   }
 
   // Images now, without waiting: the pulls overlap sandbox creation (the image-manager began
@@ -167,6 +158,12 @@ async function execute(
     changed = true;
   }
   if (actions.containersToStart.length === 0 || sandboxId === undefined) return changed;
+  let mounts: Record<string, CriMountMessage[]> = {};
+  if (needsVolumes) {
+    const ready = await setupVolumes(pod, podIps ? [podIps] : [], actions.containersToStart.map((s) => s.name), actions, waiting, deps, volumeRetry);
+    if (ready === undefined) return changed;
+    mounts = ready;
+  }
 
   // Start in spec order, one at a time (kubelet: SyncPod step 7).
   for (const start of actions.containersToStart) {
@@ -183,6 +180,39 @@ async function execute(
   }
   recordRestarts(actions, deps.backoff, deps.clock());
   return changed;
+}
+
+/**
+ * Asks the volume-manager for the volumes and the mounts of `containers`; undefined when the pod
+ * must wait (a retry delay is pushed). No answer (volume-manager restarting, a timeout, an
+ * internal error) is waiting too, not a failed pass: the other pods' work goes on.
+ */
+async function setupVolumes(
+  pod: Pod,
+  podIps: string[],
+  containers: string[],
+  actions: PodActions,
+  waiting: Record<string, WaitingReason>,
+  deps: PodSyncDeps,
+  volumeRetry: number[],
+): Promise<Record<string, CriMountMessage[]> | undefined> {
+  let volumes;
+  try {
+    volumes = await deps.volumes.setup(pod, podIps, containers);
+  } catch (err) {
+    deps.log.warn({ err, pod_uid: pod.metadata.uid }, "volume setup got no answer; the pod waits and is retried");
+    volumeRetry.push(2_000);
+    return undefined;
+  }
+  if (volumes.kind === "failed") {
+    if (!volumes.retryable && volumes.reason !== "FailedMount") {
+      // A mount the container can never get as specified (bad subPath): the kubelet's config error.
+      for (const start of actions.containersToStart) waiting[start.name] = { reason: "CreateContainerConfigError", message: volumes.message };
+    }
+    volumeRetry.push(volumes.retryable ? 2_000 : 10_000);
+    return undefined;
+  }
+  return volumes.mounts;
 }
 
 /** Ensures the image and starts one container; returns why it waits when it could not. */

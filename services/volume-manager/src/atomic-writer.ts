@@ -5,29 +5,37 @@
 import { randomBytes } from "node:crypto";
 import { chmod, lstat, mkdir, readdir, readFile, readlink, rename, rm, stat, symlink, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
-import type { Payload } from "./payload.js";
+import { removeTree } from "./mounter.js";
+import { VolumeSourceError, type Payload } from "./payload.js";
 
 const DATA_DIR = "..data";
 const DATA_TMP = "..data_tmp";
 
 /** Writes `payload` into `dir` unless it already holds exactly that. Returns whether it wrote. */
 export async function writeAtomically(dir: string, payload: Payload): Promise<boolean> {
+  const conflict = payloadConflict(payload);
+  if (conflict) throw new VolumeSourceError(conflict, false);
   if (await holds(dir, payload)) return false;
-  const previous = await currentVersion(dir);
   const version = `..${timestamp()}.${randomBytes(4).toString("hex")}`;
   const versionDir = join(dir, version);
   await mkdir(versionDir, { mode: 0o755 });
-  for (const [path, file] of payload) {
-    const target = join(versionDir, path);
-    await mkdir(dirname(target), { recursive: true, mode: 0o755 });
-    await writeFile(target, file.content, { mode: file.mode });
-    // writeFile's mode is masked by the umask; the requested mode is what the pod asked for.
-    await chmod(target, file.mode);
+  try {
+    for (const [path, file] of payload) {
+      const target = join(versionDir, path);
+      await mkdir(dirname(target), { recursive: true, mode: 0o755 });
+      await writeFile(target, file.content, { mode: file.mode });
+      // writeFile's mode is masked by the umask; the requested mode is what the pod asked for.
+      await chmod(target, file.mode);
+    }
+    // The swap: a new symlink, renamed over the old one (rename(2) is atomic).
+    await rm(join(dir, DATA_TMP), { force: true });
+    await symlink(version, join(dir, DATA_TMP));
+    await rename(join(dir, DATA_TMP), join(dir, DATA_DIR));
+  } catch (err) {
+    // A half-written version must not pile up (a full tmpfs would fail every retry).
+    await removeTree(versionDir).catch(() => undefined);
+    throw err;
   }
-  // The swap: a new symlink, renamed over the old one (rename(2) is atomic).
-  await rm(join(dir, DATA_TMP), { force: true });
-  await symlink(version, join(dir, DATA_TMP));
-  await rename(join(dir, DATA_TMP), join(dir, DATA_DIR));
 
   const wanted = new Set([...payload.keys()].map((p) => p.split("/")[0] ?? p));
   for (const name of wanted) {
@@ -41,8 +49,31 @@ export async function writeAtomically(dir: string, payload: Payload): Promise<bo
     const target = await readlink(join(dir, name)).catch(() => undefined);
     if (target?.startsWith(`${DATA_DIR}/`)) await rm(join(dir, name), { force: true });
   }
-  if (previous !== undefined && previous !== version) await rm(join(dir, previous), { recursive: true, force: true });
+  // Every other version goes: the previous one, and any a crash or failed write left behind.
+  for (const name of await readdir(dir)) {
+    if (VERSION_DIR.test(name) && name !== version) await removeTree(join(dir, name));
+  }
   return true;
+}
+
+/** The writer's version dirs: `..<timestamp>.<hex>` (not `..data`, not `..data_tmp`). */
+const VERSION_DIR = /^\.\.\d{4}_\d\d_\d\d_\d\d_\d\d_\d\d\.[0-9a-f]+$/;
+
+/**
+ * Why the payload cannot be written, if it cannot: a path that is also a directory of another
+ * (`a` and `a/b`) would be a file and a dir at once.
+ */
+export function payloadConflict(payload: Payload): string | undefined {
+  const paths = [...payload.keys()];
+  const all = new Set(paths);
+  for (const path of paths) {
+    const parts = path.split("/");
+    for (let i = 1; i < parts.length; i++) {
+      const dir = parts.slice(0, i).join("/");
+      if (all.has(dir)) return `conflicting paths: "${dir}" is a file and also the directory of "${path}"`;
+    }
+  }
+  return undefined;
 }
 
 /** The version dir `..data` points at, if any. */

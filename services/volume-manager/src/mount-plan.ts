@@ -1,5 +1,6 @@
 // Which volume goes where in each container (kubelet: makeMounts): volumeMounts with readOnly,
 // subPath / subPathExpr (expanded with the container's env) and mountPropagation. Pure.
+import { createHash } from "node:crypto";
 import type { Container, Pod } from "@natslet/contracts";
 import { expand, mappingFor, resolveEnv, type CriMountPropagation, type DownwardContext } from "@natslet/core";
 import { subPathProblem } from "./paths.js";
@@ -13,6 +14,12 @@ export interface PlannedMount {
   propagation: CriMountPropagation;
   /** Position in the container's volumeMounts (names the subPath bind dir). */
   index: number;
+  /**
+   * Names the subPath bind dir below volume-subpaths/<volume>/<container>: the index, and for a
+   * subPathExpr also a hash of its expansion. An existing bind is kept (CVE-2021-25741), so an
+   * expansion that changed (a label, a pod IP) must get a new dir, not reuse the stale bind.
+   */
+  bindKey: string;
 }
 
 /** A mount the container cannot get; the container waits with CreateContainerConfigError. */
@@ -21,10 +28,15 @@ export class MountPlanError extends Error {
   constructor(
     readonly container: string,
     message: string,
+    /** Whether a retry can help without the pod changing (the pod IP is not known yet). */
+    readonly retryable = false,
   ) {
     super(message);
   }
 }
+
+/** Stands in for the pod IP to see whether an expansion depends on it (TEST-NET-2, never real). */
+const PROBE_POD_IP = "198.51.100.77";
 
 const PROPAGATION: Record<string, CriMountPropagation> = {
   None: "PROPAGATION_PRIVATE",
@@ -66,6 +78,7 @@ export function planMounts(
         readonly: m.readOnly === true || forcedReadOnly.has(m.name),
         propagation,
         index,
+        bindKey: m.subPathExpr && subPath !== undefined && subPath !== "" ? `${index}-${createHash("sha256").update(subPath).digest("hex").slice(0, 16)}` : String(index),
       };
     });
   }
@@ -77,6 +90,16 @@ export function planMounts(
  * API server allows nothing else to matter here; ConfigMap/Secret refs are left out).
  */
 export function expandSubPathExpr(expr: string, pod: Pod, container: Container, ctx: DownwardContext): string {
+  const expanded = expandWith(expr, pod, container, ctx);
+  // Before the sandbox exists the pod IP is unknown: expanding it as "" would bind the whole
+  // volume. Whether the result depends on it is seen by expanding with a stand-in IP as well.
+  if (ctx.podIps.length === 0 && expandWith(expr, pod, container, { ...ctx, podIps: [PROBE_POD_IP] }) !== expanded) {
+    throw new MountPlanError(container.name, `subPathExpr "${expr}" of container "${container.name}" needs the pod IP, which is not known yet`, true);
+  }
+  return expanded;
+}
+
+function expandWith(expr: string, pod: Pod, container: Container, ctx: DownwardContext): string {
   const env = (container.env ?? []).filter((e) => !e.valueFrom?.configMapKeyRef && !e.valueFrom?.secretKeyRef);
   const resolved = resolveEnv(pod, { ...container, env }, ctx);
   if (!resolved.ok) throw new MountPlanError(container.name, `subPathExpr "${expr}": ${resolved.message}`);

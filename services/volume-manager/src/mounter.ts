@@ -75,3 +75,13 @@ export async function unmountAllBelow(dir: string): Promise<number> {
   }
   return count;
 }
+
+/**
+ * Removes `path` and everything below it with GNU rm: it walks with openat, never follows a
+ * symlink and (--one-file-system) never descends into another mount, so a bind or tmpfs left
+ * below (a hostPath subPath bind above all) cannot take the host's files with it. A missing
+ * path is fine (-f).
+ */
+export async function removeTree(path: string): Promise<void> {
+  await run("rm", ["-rf", "--one-file-system", "--", path]);
+}

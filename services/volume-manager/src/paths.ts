@@ -12,13 +12,42 @@ export const PLUGIN_DIRS = {
 } as const;
 export type PluginKind = keyof typeof PLUGIN_DIRS;
 
-export const podDir = (root: string, uid: string): string => join(root, "pods", uid);
+/** A name from the bus that is about to become a path segment and is not a safe one. */
+export class UnsafeNameError extends Error {
+  override readonly name = "UnsafeNameError";
+}
+
+const UID_SEGMENT = /^[A-Za-z0-9-]{1,128}$/;
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+/** The bind key: a mount's index, optionally followed by '-' and a hash (see PlannedMount.bindKey). */
+const BIND_KEY = /^[0-9]{1,5}(-[0-9a-f]{1,64})?$/;
+
+/**
+ * Defence in depth behind the contracts' parsers: every name that becomes a path segment here
+ * is checked again, so a uid of "../../.." or a volume named "a/b" can never address anything
+ * outside its pod's dirs, whichever caller forgot to parse.
+ */
+function segment(value: string, pattern: RegExp, what: string): string {
+  if (!pattern.test(value)) throw new UnsafeNameError(`invalid ${what} ${JSON.stringify(value)}: not a safe path segment`);
+  return value;
+}
+
+export const podDir = (root: string, uid: string): string => join(root, "pods", segment(uid, UID_SEGMENT, "pod uid"));
 export const volumesDir = (root: string, uid: string): string => join(podDir(root, uid), "volumes");
 export const volumeDir = (root: string, uid: string, kind: PluginKind, name: string): string =>
-  join(volumesDir(root, uid), PLUGIN_DIRS[kind], name);
-/** Where a container's subPath is bind-mounted (kubelet: volume-subpaths/<volume>/<container>/<index>). */
-export const subPathBindDir = (root: string, uid: string, volume: string, container: string, index: number): string =>
-  join(podDir(root, uid), "volume-subpaths", volume, container, String(index));
+  join(volumesDir(root, uid), PLUGIN_DIRS[kind], segment(name, DNS_LABEL, "volume name"));
+/**
+ * Where a container's subPath is bind-mounted (kubelet: volume-subpaths/<volume>/<container>/<index>;
+ * a subPathExpr's key also carries a hash of its expansion, see PlannedMount.bindKey).
+ */
+export const subPathBindDir = (root: string, uid: string, volume: string, container: string, bindKey: string | number): string =>
+  join(
+    podDir(root, uid),
+    "volume-subpaths",
+    segment(volume, DNS_LABEL, "volume name"),
+    segment(container, DNS_LABEL, "container name"),
+    segment(String(bindKey), BIND_KEY, "subPath bind key"),
+  );
 
 /**
  * Why a subPath (after expansion) may not be used, or undefined if it may: it must be relative

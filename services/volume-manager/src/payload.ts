@@ -113,10 +113,14 @@ function mode(m: number | undefined): number {
   return m === undefined ? DEFAULT_MODE : m & 0o777;
 }
 
+/**
+ * Adds a file. A path given twice (two projected sources with the same key, say) is not an
+ * error: the later one wins, as in the kubelet (projected.collectData merges each source's
+ * payload into one map). Explicit duplicate item paths are refused by the API server already.
+ */
 function put(payload: Payload, path: string, file: PayloadFile): void {
   const problem = payloadPathProblem(path);
   if (problem) throw new VolumeSourceError(problem, false);
-  if (payload.has(path)) throw new VolumeSourceError(`conflicting duplicate paths: ${path}`, false);
   payload.set(path, file);
 }
 

@@ -1,17 +1,18 @@
 // Setting up and tearing down the volumes of one pod on this node. Everything here is
 // idempotent: Setup of a set-up pod re-checks, rewrites changed ConfigMap/Secret/token payloads
 // atomically and returns the same mounts; that is also how live updates happen (a resync).
-import { chmod, lstat, mkdir, readdir, rm, stat, writeFile } from "node:fs/promises";
-import { dirname } from "node:path";
-import { ValidationError, volumeSchema, type CriMountMessage, type Pod, type Volume } from "@natslet/contracts";
+import { chmod, lstat, mkdir, readdir, stat, writeFile } from "node:fs/promises";
+import { dirname, join } from "node:path";
+import { volumeSchema, type CriMountMessage, type Pod, type Volume } from "@natslet/contracts";
 import { parseBytes, QuantityError, type DownwardContext } from "@natslet/core";
 import { writeAtomically } from "./atomic-writer.js";
 import { checkHostPathType, type FileKind } from "./hostpath-type.js";
-import { ensureShared, isMountPoint, mountTmpfs, readMounts, unmountAllBelow } from "./mounter.js";
+import { ensureShared, isMountPoint, mountTmpfs, readMounts, removeTree, unmountAllBelow } from "./mounter.js";
 import { MountPlanError, planMounts } from "./mount-plan.js";
 import { mountsBelow } from "./mountinfo.js";
-import { hostPathAllowed, podDir, subPathBindDir, volumeDir, volumesDir, type PluginKind } from "./paths.js";
+import { hostPathAllowed, podDir, subPathBindDir, UnsafeNameError, volumeDir, volumesDir, type PluginKind } from "./paths.js";
 import { volumePayload, volumeReferences, VolumeSourceError } from "./payload.js";
+import { realpathLenient } from "./real-paths.js";
 import { bindSubPath, SubPathError } from "./safe-subpath.js";
 import type { SourceReader } from "./sources.js";
 
@@ -41,10 +42,22 @@ export class PodVolumes {
   /**
    * Sets up every volume, then the mounts (subPath binds included) of `containers` — the ones
    * about to start; default all. An empty set sets up the volumes only (eager setup, resync).
+   * Never throws for a problem of one volume: every error becomes a failed outcome (the pod
+   * waits and is retried), so one bad volume cannot abort a whole sync pass.
    */
   async setup(pod: Pod, podIps: readonly string[], containers?: ReadonlySet<string>): Promise<SetupOutcome> {
     const uid = pod.metadata.uid;
-    const ctx: DownwardContext = { ...this.opts.downward, podIps };
+    // A hostNetwork pod's IPs are the node's (kubelet does the same).
+    const ips = podIps.length === 0 && pod.spec.hostNetwork === true ? [this.opts.downward.hostIp] : podIps;
+    const ctx: DownwardContext = { ...this.opts.downward, podIps: ips };
+    try {
+      // pods/ and pods/<uid> are 0750 (as the kubelet's): other host users cannot reach a
+      // pod's secrets; containers see only their mount roots.
+      await this.#privateDir(join(this.opts.rootDir, "pods"));
+      await this.#privateDir(podDir(this.opts.rootDir, uid));
+    } catch (err) {
+      return failed("", "FailedMount", `MountVolume.SetUp failed for pod "${uid}" : ${errorMessage(err)}`, !(err instanceof UnsafeNameError));
+    }
     const hostPaths = new Map<string, string>();
     const forcedReadOnly = new Set<string>();
     const updated: string[] = [];
@@ -56,8 +69,7 @@ export class PodVolumes {
         volume = volumeSchema(raw, `spec.volumes[${i}]`);
         type = volumeType(volume, raw);
       } catch (err) {
-        const message = err instanceof ValidationError || err instanceof VolumeSourceError ? err.message : String(err);
-        return failed(name, "FailedMount", `MountVolume.SetUp failed for volume "${name}" : ${message}`, false);
+        return failed(name, "FailedMount", `MountVolume.SetUp failed for volume "${name}" : ${errorMessage(err)}`, false);
       }
       try {
         const { hostPath, wrote } = await this.#setupVolume(pod, volume, type, ctx);
@@ -67,10 +79,9 @@ export class PodVolumes {
         this.opts.onVolume?.(type, "ok");
       } catch (err) {
         this.opts.onVolume?.(type, "error");
-        if (err instanceof VolumeSourceError) {
-          return { ...failed(name, "FailedMount", `MountVolume.SetUp failed for volume "${name}" : ${err.message}`, err.retryable), volumeType: type };
-        }
-        throw err;
+        // Not a VolumeSourceError (EIO, a failed mount(8), ENOSPC ...): a node problem a retry may fix.
+        const retryable = err instanceof VolumeSourceError ? err.retryable : !(err instanceof UnsafeNameError);
+        return { ...failed(name, "FailedMount", `MountVolume.SetUp failed for volume "${name}" : ${errorMessage(err)}`, retryable), volumeType: type };
       }
     }
 
@@ -78,31 +89,38 @@ export class PodVolumes {
     try {
       plan = planMounts(pod, new Set(hostPaths.keys()), forcedReadOnly, ctx, containers);
     } catch (err) {
-      if (err instanceof MountPlanError) return failed("", "Failed", err.message, false);
-      throw err;
+      if (err instanceof MountPlanError) return failed("", err.retryable ? "FailedMount" : "Failed", err.message, err.retryable);
+      return failed("", "FailedMount", `MountVolume.SetUp failed for pod "${uid}" : ${errorMessage(err)}`, true);
     }
     const mounts: Record<string, CriMountMessage[]> = {};
     for (const [container, planned] of Object.entries(plan)) {
       const list: CriMountMessage[] = [];
       for (const m of planned) {
         let hostPath = hostPaths.get(m.volume) ?? "";
-        if (m.subPath !== undefined) {
-          const target = subPathBindDir(this.opts.rootDir, uid, m.volume, container, m.index);
-          try {
+        try {
+          if (m.subPath !== undefined) {
+            const target = subPathBindDir(this.opts.rootDir, uid, m.volume, container, m.bindKey);
             await bindSubPath(hostPath, m.subPath, target);
-          } catch (err) {
-            if (!(err instanceof SubPathError)) throw err;
-            return failed(m.volume, "Failed", `failed to prepare subPath for volumeMount "${m.volume}" of container "${container}": ${err.message}`, false);
+            hostPath = target;
           }
-          hostPath = target;
+          // Propagation needs a shared source mount; only for what natslet owns (a hostPath's mount is the host's business).
+          if (m.propagation !== "PROPAGATION_PRIVATE" && hostPath.startsWith(podDir(this.opts.rootDir, uid) + "/")) await ensureShared(hostPath);
+        } catch (err) {
+          const message = `failed to prepare subPath for volumeMount "${m.volume}" of container "${container}": ${errorMessage(err)}`;
+          if (err instanceof SubPathError || err instanceof UnsafeNameError) return failed(m.volume, "Failed", message, false);
+          return failed(m.volume, "FailedMount", `MountVolume.SetUp failed for volume "${m.volume}" : ${message}`, true);
         }
-        // Propagation needs a shared source mount; only for what natslet owns (a hostPath's mount is the host's business).
-        if (m.propagation !== "PROPAGATION_PRIVATE" && hostPath.startsWith(podDir(this.opts.rootDir, uid) + "/")) await ensureShared(hostPath);
         list.push({ containerPath: m.containerPath, hostPath, readonly: m.readonly, propagation: m.propagation });
       }
       mounts[container] = list;
     }
     return { kind: "ready", mounts, updated };
+  }
+
+  /** Creates `dir` if needed and makes it 0750 (mkdir's mode is masked by the umask, and an existing dir keeps its own). */
+  async #privateDir(dir: string): Promise<void> {
+    await mkdir(dir, { recursive: true, mode: 0o750 });
+    await chmod(dir, 0o750);
   }
 
   /** Unmounts and removes pods/<uid>. Returns whether there was anything. */
@@ -113,13 +131,14 @@ export class PodVolumes {
     // Never rm -r across a mount: a leftover bind of a hostPath subPath would take host files with it.
     const left = mountsBelow(await readMounts(), dir);
     if (left.length > 0) throw new Error(`cannot remove ${dir}: still mounted: ${left.join(", ")}`);
-    // The runtime-adapter keeps termination message files under the same pod dir: only our dirs go.
-    await rm(volumesDir(this.opts.rootDir, uid), { recursive: true, force: true });
-    await rm(`${dir}/volume-subpaths`, { recursive: true, force: true });
+    // The runtime-adapter keeps termination message files under the same pod dir: only our dirs
+    // go. rm --one-file-system is the second guard should a mount appear meanwhile.
+    await removeTree(volumesDir(this.opts.rootDir, uid));
+    await removeTree(`${dir}/volume-subpaths`);
     this.opts.sources.forget(uid);
     // The pod dir itself goes when nothing else is in it.
     const rest = await readdir(dir).catch(() => []);
-    if (rest.length === 0) await rm(dir, { recursive: true, force: true });
+    if (rest.length === 0) await removeTree(dir);
     return exists;
   }
 
@@ -164,9 +183,12 @@ export class PodVolumes {
     const source = volume.hostPath;
     if (!source) throw new VolumeSourceError("no hostPath source", false);
     const path = source.path;
-    if (!hostPathAllowed(path, this.opts.hostPathAllow)) {
-      throw new VolumeSourceError(`hostPath "${path}" is not allowed on this node (NATSLET_HOSTPATH_ALLOW)`, false);
-    }
+    const notAllowed = () => new VolumeSourceError(`hostPath "${path}" is not allowed on this node (NATSLET_HOSTPATH_ALLOW)`, false);
+    // The runtime follows symlinks when it bind-mounts: what counts is where the path really
+    // leads. The allow-list entries were resolved at startup; a path that does not exist yet
+    // resolves through its deepest existing ancestor. Checked before creating (no dir made
+    // through a link out) and again after, on the path actually handed to the runtime.
+    if (!hostPathAllowed(await realpathLenient(path), this.opts.hostPathAllow)) throw notAllowed();
     const decision = checkHostPathType(path, source.type, await fileKind(path));
     if (decision.action === "refuse") throw new VolumeSourceError(decision.message, true);
     if (decision.action === "create") {
@@ -176,7 +198,11 @@ export class PodVolumes {
         await writeFile(path, "", { flag: "a", mode: 0o644 });
       }
     }
-    return path;
+    const real = await realpathLenient(path);
+    if (!hostPathAllowed(real, this.opts.hostPathAllow)) throw notAllowed();
+    // The resolved path goes to the runtime (no symlink left for it to follow). Missing and
+    // type "" stays as given for the runtime to create, as before.
+    return this.opts.hostPathAllow.length > 0 ? real : path;
   }
 }
 
@@ -193,6 +219,10 @@ export function volumeType(volume: Volume, raw: Record<string, unknown>): Volume
   if (known.length > 1) throw new VolumeSourceError(`more than one volume source: ${known.join(", ")}`, false);
   const other = Object.keys(raw).find((k) => k !== "name");
   throw new VolumeSourceError(other ? `unsupported volume type "${other}"` : "no volume source given", false);
+}
+
+function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
 }
 
 function sizeLimitBytes(volume: Volume): number | undefined {

@@ -1,13 +1,17 @@
 // Table tests of the volume-manager's pure parts: path rules, hostPath type checks, token
 // renewal timing, mountinfo parsing, payloads and mount plans.
 import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
 import { describe, test } from "node:test";
-import type { Pod, Volume } from "@natslet/contracts";
+import { ApiException } from "@kubernetes/client-node";
+import { ValidationError, volumeMethods, volumeSchema, type Pod, type Volume } from "@natslet/contracts";
+import { payloadConflict } from "./atomic-writer.js";
 import { checkHostPathType, type FileKind, type HostPathType } from "./hostpath-type.js";
 import { mountsBelow, parseMountInfo } from "./mountinfo.js";
 import { MountPlanError, planMounts } from "./mount-plan.js";
-import { hostPathAllowed, payloadPathProblem, subPathProblem } from "./paths.js";
+import { hostPathAllowed, payloadPathProblem, podDir, subPathBindDir, subPathProblem, UnsafeNameError, volumeDir } from "./paths.js";
 import { formatMap, tokenKey, volumePayload, volumeReferences, VolumeSourceError, type FetchedSources } from "./payload.js";
+import { apiHealthAfter } from "./sources.js";
 import { tokenNeedsRefresh, tokenRefreshAtMs } from "./token-timing.js";
 
 describe("subPath and payload path rules", () => {
@@ -188,8 +192,12 @@ describe("payloads", () => {
     assert.deepEqual(files(v), { "cm-a": "A 440", pw: "hunter2 440", ns: "ns 440", token: "TOKEN 440" });
     assert.deepEqual(volumeReferences(v), { configMaps: [{ name: "cm", optional: false }], secrets: [{ name: "s", optional: false }], tokens: [{ audience: "api", expirationSeconds: 3600 }] });
   });
-  test("projected: duplicate paths and clusterTrustBundle are refused", () => {
-    assert.throws(() => files({ name: "v", projected: { sources: [{ configMap: { name: "cm" } }, { configMap: { name: "cm" } }] } }), /conflicting duplicate paths: a/);
+  test("projected: sources sharing a key — the later source wins (kubelet: collectData merges into one map)", () => {
+    const src = fetched({ configMaps: new Map([["cm", new Map([["a", buf("A")], ["b", buf("B")]])], ["cm2", new Map([["a", buf("A2")]])]]) });
+    assert.deepEqual(files({ name: "v", projected: { sources: [{ configMap: { name: "cm" } }, { configMap: { name: "cm2" } }] } }, src), { a: "A2 644", b: "B 644" });
+    assert.deepEqual(files({ name: "v", projected: { sources: [{ configMap: { name: "cm2" } }, { configMap: { name: "cm" } }] } }, src), { a: "A 644", b: "B 644" });
+  });
+  test("projected: clusterTrustBundle is refused", () => {
     assert.throws(() => files({ name: "v", projected: { sources: [{ clusterTrustBundle: { name: "x" } }] } }), /clusterTrustBundle/);
   });
   test("formatMap sorts keys and quotes values", () => assert.equal(formatMap({ z: "1", a: "b c" }), 'a="b c"\nz="1"'));
@@ -214,8 +222,16 @@ describe("mount plans", () => {
     });
     assert.deepEqual(planMounts(p, names, readOnly, ctx), {
       app: [
-        { volume: "cfg", containerPath: "/cfg", readonly: true, propagation: "PROPAGATION_PRIVATE", index: 0 },
-        { volume: "data", containerPath: "/data", subPath: "logs/x-p", readonly: false, propagation: "PROPAGATION_HOST_TO_CONTAINER", index: 1 },
+        { volume: "cfg", containerPath: "/cfg", readonly: true, propagation: "PROPAGATION_PRIVATE", index: 0, bindKey: "0" },
+        {
+          volume: "data",
+          containerPath: "/data",
+          subPath: "logs/x-p",
+          readonly: false,
+          propagation: "PROPAGATION_HOST_TO_CONTAINER",
+          index: 1,
+          bindKey: `1-${createHash("sha256").update("logs/x-p").digest("hex").slice(0, 16)}`,
+        },
       ],
     });
   });
@@ -231,6 +247,136 @@ describe("mount plans", () => {
       assert.throws(() => planMounts(p, names, readOnly, ctx), (e: unknown) => e instanceof MountPlanError && want.test(e.message));
     });
   }
+});
+
+describe("subPathExpr and the pod IP", () => {
+  const names = new Set(["data"]);
+  const ipPod = (subPathExpr: string) =>
+    pod({
+      containers: [
+        {
+          name: "app",
+          image: "busybox",
+          env: [
+            { name: "POD_IP", valueFrom: { fieldRef: { fieldPath: "status.podIP" } } },
+            { name: "VIA", value: "ip-$(POD_IP)" },
+            { name: "NAME", valueFrom: { fieldRef: { fieldPath: "metadata.name" } } },
+          ],
+          volumeMounts: [{ name: "data", mountPath: "/d", subPathExpr }],
+        },
+      ],
+    });
+  const noIp = { ...ctx, podIps: [] };
+  /** The expected subPath, or undefined for "a retryable MountPlanError". */
+  const cases: Array<[string, string, typeof ctx, string | undefined]> = [
+    ["direct, IP unknown", "$(POD_IP)", noIp, undefined],
+    ["indirect, IP unknown", "x/$(VIA)", noIp, undefined],
+    ["direct, IP known", "$(POD_IP)", ctx, "10.0.0.5"],
+    ["indirect, IP known", "x/$(VIA)", ctx, "x/ip-10.0.0.5"],
+    ["no IP used, IP unknown", "logs/$(NAME)", noIp, "logs/p"],
+  ];
+  for (const [name, expr, c, want] of cases) {
+    test(`${name}: ${want ?? "a retryable MountPlanError"}`, () => {
+      if (want === undefined) {
+        assert.throws(() => planMounts(ipPod(expr), names, new Set(), c), (e: unknown) => e instanceof MountPlanError && e.retryable && /needs the pod IP/.test(e.message));
+      } else {
+        assert.equal(planMounts(ipPod(expr), names, new Set(), c)["app"]?.[0]?.subPath, want);
+      }
+    });
+  }
+  test("the bind dir of a subPathExpr depends on its expansion; a plain subPath keeps the kubelet's index", () => {
+    const key = (ip: string) => planMounts(ipPod("$(POD_IP)"), names, new Set(), { ...ctx, podIps: [ip] })["app"]?.[0]?.bindKey ?? "";
+    assert.match(key("10.0.0.5"), /^0-[0-9a-f]{16}$/);
+    assert.notEqual(key("10.0.0.5"), key("10.0.0.6"));
+    assert.equal(key("10.0.0.5"), key("10.0.0.5"));
+    const plain = pod({ containers: [{ name: "app", image: "busybox", volumeMounts: [{ name: "data", mountPath: "/d", subPath: "x" }] }] });
+    assert.equal(planMounts(plain, names, new Set(), ctx)["app"]?.[0]?.bindKey, "0");
+  });
+});
+
+describe("names from the bus as path segments", () => {
+  const uids: Array<[string, boolean]> = [
+    ["0f1e2d3c-aaaa-bbbb-cccc-0123456789ab", true],
+    ["../../../..", false],
+    ["..", false],
+    [".", false],
+    ["a/b", false],
+    ["", false],
+    ["uid with space", false],
+  ];
+  for (const [uid, ok] of uids) {
+    test(`pod uid ${JSON.stringify(uid)} ${ok ? "accepted" : "refused"} by the contract and by paths.ts`, () => {
+      const parse = () => volumeMethods.Teardown.request({ uid }, "req");
+      if (ok) {
+        assert.deepEqual(parse(), { uid });
+        assert.equal(podDir("/r", uid), `/r/pods/${uid}`);
+      } else {
+        assert.throws(parse, ValidationError);
+        assert.throws(() => podDir("/r", uid), UnsafeNameError);
+      }
+    });
+  }
+  const labels: Array<[string, boolean]> = [
+    ["data", true],
+    ["my-vol-1", true],
+    ["a".repeat(63), true],
+    ["a".repeat(64), false],
+    ["..", false],
+    ["a/b", false],
+    ["Upper", false],
+    ["-lead", false],
+    ["under_score", false],
+  ];
+  for (const [name, ok] of labels) {
+    test(`volume/container name ${JSON.stringify(name.length > 20 ? `${name.slice(0, 8)}…(${name.length})` : name)} ${ok ? "accepted" : "refused"}`, () => {
+      const volume = () => volumeSchema({ name, emptyDir: {} }, "v");
+      const containers = () => volumeMethods.Setup.request({ pod: pod(), containers: [name] }, "req");
+      if (ok) {
+        assert.equal(volume().name, name);
+        assert.doesNotThrow(containers);
+        assert.doesNotThrow(() => volumeDir("/r", "u1", "secret", name));
+        assert.doesNotThrow(() => subPathBindDir("/r", "u1", name, name, 0));
+      } else {
+        assert.throws(volume, ValidationError);
+        assert.throws(containers, ValidationError);
+        assert.throws(() => volumeDir("/r", "u1", "secret", name), UnsafeNameError);
+        assert.throws(() => subPathBindDir("/r", "u1", "v", name, 0), UnsafeNameError);
+      }
+    });
+  }
+  test("a subPath bind key is an index, optionally with a hex hash", () => {
+    assert.doesNotThrow(() => subPathBindDir("/r", "u1", "v", "c", "3-0123abcd"));
+    assert.throws(() => subPathBindDir("/r", "u1", "v", "c", "../x"), UnsafeNameError);
+  });
+});
+
+describe("atomic writer payload conflicts", () => {
+  const cases: Array<[string[], boolean]> = [
+    [["a", "b"], false],
+    [["a/b", "a/c"], false],
+    [["a", "a/b"], true],
+    [["x/y/z", "x/y"], true],
+    [["ab", "a/b"], false],
+  ];
+  for (const [paths, conflict] of cases) {
+    test(`${JSON.stringify(paths)} ${conflict ? "conflict" : "fine"}`, () => {
+      const payload = new Map(paths.map((p) => [p, { content: buf(""), mode: 0o644 }]));
+      assert.equal(payloadConflict(payload) !== undefined, conflict);
+    });
+  }
+});
+
+describe("API server health after a failed request", () => {
+  const refused = Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:6443"), { code: "ECONNREFUSED" });
+  const cases: Array<[string, unknown, boolean, boolean]> = [
+    ["404 answer", new ApiException(404, "not found", {}, {}), false, true],
+    ["403 answer", new ApiException(403, "forbidden", {}, {}), false, true],
+    ["503 answer", new ApiException(503, "unavailable", {}, {}), true, false],
+    ["connection refused (fetch TypeError with cause)", new TypeError("fetch failed", { cause: refused }), true, false],
+    ["a client-side error (nothing sent) keeps healthy", new Error("Required parameter name was null or undefined"), true, true],
+    ["a client-side error keeps unhealthy", new Error("Required parameter name was null or undefined"), false, false],
+  ];
+  for (const [name, err, before, want] of cases) test(name, () => assert.equal(apiHealthAfter(err, before), want));
 });
 
 describe("settings", () => {

@@ -57,29 +57,54 @@ export async function bindSubPath(volumePath: string, subPath: string, bindTarge
   }
 }
 
-/** Creates missing directories of `subPath` below `root`, never through a symlink out of it. */
+/**
+ * Creates missing directories of `subPath` below `root`, never through a symlink out of it
+ * (kubelet: doSafeMakeDir). The existing part is resolved and checked to lie in the volume;
+ * the missing rest is made one component at a time through the descriptor of its parent
+ * (mkdir of /proc/self/fd/<parent>/<name>, Node has no mkdirat), each new dir then opened
+ * O_NOFOLLOW: a component swapped for a symlink meanwhile fails instead of being followed.
+ */
 async function makeDirsWithin(root: string, subPath: string): Promise<void> {
   const parts = subPath.split("/").filter((p) => p !== "" && p !== ".");
-  let current = root;
-  for (const part of parts) {
-    const next = join(current, part);
-    const real = await realpath(next).catch((err: NodeJS.ErrnoException) => {
-      if (err.code === "ENOENT") return undefined;
-      throw new SubPathError(`subPath component "${part}": ${err.message}`);
-    });
-    if (real === undefined) {
-      // A dangling symlink also reads ENOENT: mkdir fails on it (EEXIST), which we report.
-      try {
-        await mkdir(next, { mode: 0o750 });
-      } catch (err) {
-        throw new SubPathError(`cannot create subPath component "${part}": ${(err as Error).message}`);
-      }
-      current = next;
-      continue;
-    }
-    if (!isWithin(root, real)) throw new SubPathError(`subpath "${real}" not within volume path "${root}"`);
-    current = real;
+  // The longest prefix that exists (a dangling symlink counts as existing: mkdir must not follow it).
+  let existing = 0;
+  while (existing < parts.length && (await lstatOrUndefined(join(root, ...parts.slice(0, existing + 1)))) !== undefined) existing++;
+  if (existing === parts.length) return;
+  let real: string;
+  try {
+    real = await realpath(join(root, ...parts.slice(0, existing)));
+  } catch (err) {
+    throw new SubPathError(`subPath "${subPath}" cannot be resolved: ${(err as Error).message}`);
   }
+  if (!isWithin(root, real)) throw new SubPathError(`subpath "${real}" not within volume path "${root}"`);
+  let fd = await openWithoutSymlinks(root, relative(root, real));
+  try {
+    for (const part of parts.slice(existing)) {
+      const at = `/proc/self/fd/${fd}/${part}`;
+      try {
+        await mkdir(at, { mode: 0o750 });
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw new SubPathError(`cannot create subPath component "${part}": ${(err as Error).message}`);
+      }
+      let child: number;
+      try {
+        child = await fsOpen(at, O_PATH | constants.O_NOFOLLOW | constants.O_DIRECTORY);
+      } catch (err) {
+        throw new SubPathError(`subPath component "${part}" is not a directory of the volume: ${(err as Error).message}`);
+      }
+      await fsClose(fd);
+      fd = child;
+    }
+  } finally {
+    await fsClose(fd).catch(() => undefined);
+  }
+}
+
+function lstatOrUndefined(path: string): Promise<fs.Stats | undefined> {
+  return fs.promises.lstat(path).catch((err: NodeJS.ErrnoException) => {
+    if (err.code === "ENOENT") return undefined;
+    throw new SubPathError(`subPath component ${path}: ${err.message}`);
+  });
 }
 
 /**

@@ -3,20 +3,23 @@
 // real file system and /proc/self/mountinfo.
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
-import { existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, realpathSync, statSync, symlinkSync, writeFileSync, renameSync, rmSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { closeSync, constants as fsConstants, existsSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, readlinkSync, realpathSync, statSync, symlinkSync, writeFileSync, renameSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { CoreV1Api, type KubeConfig } from "@kubernetes/client-node";
 import { jetstream } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
-import { connectBus, decodeJson, publishLatest, request } from "@natslet/bus";
-import { eventMessageSchema, subjects, volumeMethods, type EventMessage, type Pod, type VolumeSetupReply } from "@natslet/contracts";
+import { connectBus, decodeJson, publishLatest, request, serve } from "@natslet/bus";
+import { eventMessageSchema, hasErrorCode, NatsletError, runtimeMethods, subjects, volumeMethods, type EventMessage, type Pod, type VolumeSetupReply } from "@natslet/contracts";
+import { writeAtomically } from "./atomic-writer.js";
+import type { Payload } from "./payload.js";
 import { loadKubeConfig } from "@natslet/kube";
 import { createLogger } from "@natslet/telemetry";
 import { makeTempDir, removeDir, startControlPlane, startNats, type ControlPlane, type NatsServer } from "@natslet/testkit";
 import { Registry } from "prom-client";
-import { mountTmpfs, readMounts } from "./mounter.js";
+import { mountTmpfs, readMounts, unmountAllBelow } from "./mounter.js";
 import { mountsBelow } from "./mountinfo.js";
 import { PodVolumes } from "./pod-volumes.js";
 import { startVolumeManager, type VolumeManager } from "./service.js";
@@ -34,6 +37,14 @@ let rootDir: string;
 let hostDir: string;
 let manager: VolumeManager | undefined;
 const events: EventMessage[] = [];
+/**
+ * The runtime-adapter's GetPod, stood in for on the real nats-server (this test runs no
+ * containerd): which pods "still run", and for which pods the runtime cannot answer.
+ */
+const runningPods = new Set<string>();
+const runtimeFails = new Set<string>();
+const NODE2 = "vm-itest-2";
+let rootDir2: string;
 
 const startManager = async () => {
   const settings = volumeManagerSettings({ NATSLET_NODE_NAME: NODE, NATS_URL: nats.url, NATSLET_ROOT_DIR: rootDir, NATSLET_VOLUME_RESYNC_MS: "300" });
@@ -55,6 +66,20 @@ before(async () => {
   nc = await connectBus({ servers: nats.url, name: "itest-client" });
   serverNc = await connectBus({ servers: nats.url, name: "volume-manager" });
   nc.subscribe(subjects.events(NODE), { callback: (_e, msg) => void events.push(decodeJson(eventMessageSchema, msg.data)) });
+  rootDir2 = makeTempDir("vm-root2");
+  for (const node of [NODE, NODE2]) {
+    serve(nc, { subject: subjects.runtimeRpc(node, "GetPod"), queue: "runtime-stand-in", request: runtimeMethods.GetPod.request }, ({ uid }) => {
+      if (runtimeFails.has(uid)) throw new NatsletError("Unavailable", "CRI is down");
+      const running = runningPods.has(uid);
+      return {
+        uid,
+        name: "",
+        namespace: "",
+        sandboxes: running ? [{ id: "sb1", attempt: 0, state: "ready" as const, createdAt: 0 }] : [],
+        containers: [],
+      };
+    });
+  }
   await core.createNamespacedServiceAccount({ namespace: "default", body: { metadata: { name: "default" } } });
   await startManager();
 });
@@ -65,10 +90,12 @@ after(async () => {
   await serverNc?.close();
   // Whatever a failed test left mounted must not outlive it.
   for (const point of mountsBelow(await readMounts(), rootDir)) await import("./mounter.js").then((m) => m.unmount(point).catch(() => undefined));
+  if (rootDir2) await unmountAllBelow(rootDir2).catch(() => undefined);
   await cp?.stop();
   await nats?.stop();
   if (rootDir) await removeDir(rootDir);
   if (hostDir) await removeDir(hostDir);
+  if (rootDir2) await removeDir(rootDir2);
 });
 
 function podOf(volumes: Record<string, unknown>[], volumeMounts: NonNullable<Pod["spec"]["containers"][number]["volumeMounts"]>, over: Partial<Pod> = {}): Pod {
@@ -204,9 +231,8 @@ describe("live updates", () => {
     assert.ok(seen.size >= 5, `reader saw every version: ${[...seen].join(",")}`);
     // A subPath mount keeps the version it was bound to (as in Kubernetes).
     assert.equal(readFileSync(subPathFile, "utf8"), "0");
-    // Exactly one version dir is left.
-    const { readdirSync } = await import("node:fs");
-    assert.deepEqual(readdirSync(dir).filter((n) => n.startsWith("..") && n !== "..data").length, 1);
+    // Exactly one version dir is left (the old one goes right after the swap the reader saw).
+    await waitFor(() => readdirSync(dir).filter((n) => n.startsWith("..") && n !== "..data").length === 1, "one version dir left", 5_000);
     await teardown(pod.metadata.uid);
   });
 });
@@ -373,12 +399,13 @@ describe("renewals and limits", () => {
       body: { metadata: { name: "renewpod" }, spec: { nodeName: NODE, serviceAccountName: "default", containers: [{ name: "app", image: "busybox" }] } },
     });
     let now = Date.now();
-    const volumes = new PodVolumes({ rootDir, sources: new SourceReader(kc, () => now), hostPathAllow: [], downward: { hostIp: "10.0.0.1", nodeName: NODE } });
+    // rootDir2: no manager watches it here, so its periodic orphan scan cannot interfere.
+    const volumes = new PodVolumes({ rootDir: rootDir2, sources: new SourceReader(kc, () => now), hostPathAllow: [], downward: { hostIp: "10.0.0.1", nodeName: NODE } });
     const pod: Pod = {
       metadata: { uid: created.metadata?.uid ?? "", name: "renewpod", namespace: "default" },
       spec: { nodeName: NODE, serviceAccountName: "default", containers: [{ name: "app", image: "busybox" }], volumes: [{ name: "tok", projected: { sources: [{ serviceAccountToken: { path: "token", expirationSeconds: 600 } }] } }] },
     };
-    const file = join(rootDir, "pods", pod.metadata.uid, "volumes", "kubernetes.io~projected", "tok", "token");
+    const file = join(rootDir2, "pods", pod.metadata.uid, "volumes", "kubernetes.io~projected", "tok", "token");
     assert.equal((await volumes.setup(pod, [])).kind, "ready");
     const first = readFileSync(file, "utf8");
     now += 470_000; // 78%: still fresh
@@ -436,6 +463,204 @@ describe("lifecycle from the pod stream", () => {
     assert.equal(await fsTypeAt(wantedDir), "tmpfs", "the wanted pod keeps its volume");
     assert.ok(lstatSync(wantedDir).isDirectory());
     await teardown(wanted.metadata.uid);
+  });
+});
+
+describe("security review fixes", () => {
+  const js = () => jetstream(nc);
+  const upsert = (pod: Pod) => publishLatest(js(), subjects.pod(NODE, pod.metadata.uid), { kind: "upsert", pod });
+  const tombstone = (pod: Pod) => publishLatest(js(), subjects.pod(NODE, pod.metadata.uid), { kind: "deleted", uid: pod.metadata.uid, namespace: "default", name: pod.metadata.name });
+  const memDir = (pod: Pod, root = rootDir) => join(root, "pods", pod.metadata.uid, "volumes", "kubernetes.io~empty-dir", "s");
+  const memPod = () => podOf([{ name: "s", emptyDir: { medium: "Memory" } }], [{ name: "s", mountPath: "/s" }]);
+
+  test("S1: a symlinked NATSLET_ROOT_DIR: no stacked tmpfs on resync, teardown never deletes through a hostPath subPath bind", async () => {
+    const link = join(hostDir, "root-link");
+    symlinkSync(rootDir2, link);
+    const second = await startVolumeManager(volumeManagerSettings({ NATSLET_NODE_NAME: NODE2, NATS_URL: nats.url, NATSLET_ROOT_DIR: link, NATSLET_VOLUME_RESYNC_MS: "200" }), {
+      nc: serverNc,
+      kc,
+      log: createLogger({ service: "volume-manager", node: NODE2, level: process.env["LOG_LEVEL"] ?? "silent" }),
+      registry: new Registry(),
+    });
+    try {
+      await second.caughtUp;
+      const shared = join(hostDir, "s1-host");
+      mkdirSync(join(shared, "sub"), { recursive: true });
+      writeFileSync(join(shared, "sub", "precious"), "host data");
+      const pod = podOf(
+        [{ name: "s", emptyDir: { medium: "Memory" } }, { name: "h", hostPath: { path: shared } }],
+        [{ name: "s", mountPath: "/s" }, { name: "h", mountPath: "/h", subPath: "sub" }],
+      );
+      const setup2 = () => request(nc, subjects.volumeRpc(NODE2, "Setup"), { pod }, volumeMethods.Setup.reply, { timeoutMs: 30_000 });
+      const reply = await setup2();
+      assert.equal(reply.kind, "ready", JSON.stringify(reply));
+      // Mount paths are real paths (what mountinfo lists).
+      assert.equal(reply.kind === "ready" && reply.mounts["app"]?.[0]?.hostPath, memDir(pod, rootDir2));
+      await setup2();
+      await sleep(700); // a few resyncs
+      const layers = (await readMounts()).filter((m) => m.mountPoint === memDir(pod, rootDir2));
+      assert.equal(layers.length, 1, "one tmpfs, not one per resync");
+      const removed = await request(nc, subjects.volumeRpc(NODE2, "Teardown"), { uid: pod.metadata.uid }, volumeMethods.Teardown.reply, { timeoutMs: 30_000 });
+      assert.equal(removed.removed, true);
+      assert.equal(readFileSync(join(shared, "sub", "precious"), "utf8"), "host data", "the host's files behind the subPath bind survive");
+      assert.deepEqual(mountsBelow(await readMounts(), rootDir2), []);
+      assert.equal(existsSync(join(rootDir2, "pods", pod.metadata.uid)), false);
+    } finally {
+      await second.stop();
+    }
+  });
+
+  test("S2a: a terminal pod's volumes stay while something of it still runs", async () => {
+    const pod = memPod();
+    await upsert(pod);
+    await waitFor(async () => (await fsTypeAt(memDir(pod))) === "tmpfs", "set up from the stream");
+    runningPods.add(pod.metadata.uid);
+    await upsert({ ...pod, status: { phase: "Succeeded" } });
+    await sleep(2_500);
+    assert.equal(await fsTypeAt(memDir(pod)), "tmpfs", "kept while the sandbox runs");
+    runningPods.delete(pod.metadata.uid);
+    await waitFor(() => !existsSync(join(rootDir, "pods", pod.metadata.uid)), "torn down once stopped", 10_000);
+    await tombstone(pod);
+  });
+
+  test("S2b: a runtime that cannot answer (Unavailable) counts as still running", async () => {
+    const pod = memPod();
+    await upsert(pod);
+    await waitFor(async () => (await fsTypeAt(memDir(pod))) === "tmpfs", "set up from the stream");
+    runtimeFails.add(pod.metadata.uid);
+    await tombstone(pod);
+    await sleep(2_500);
+    assert.equal(await fsTypeAt(memDir(pod)), "tmpfs", "kept while the runtime cannot tell");
+    runtimeFails.delete(pod.metadata.uid);
+    await waitFor(() => !existsSync(join(rootDir, "pods", pod.metadata.uid)), "torn down once the runtime says stopped", 10_000);
+  });
+
+  test("S2c: the Teardown request refuses while the pod runs", async () => {
+    const pod = memPod();
+    await ready(pod);
+    runningPods.add(pod.metadata.uid);
+    await assert.rejects(teardown(pod.metadata.uid), (err: unknown) => hasErrorCode(err, "Conflict"));
+    assert.equal(await fsTypeAt(memDir(pod)), "tmpfs");
+    runningPods.delete(pod.metadata.uid);
+    await teardown(pod.metadata.uid);
+    assert.equal(await fsTypeAt(memDir(pod)), undefined);
+  });
+
+  test("S3: a hostPath through a symlink out of the allowed dir is refused", async () => {
+    const allowed = join(hostDir, "s3-allowed");
+    const outside = join(hostDir, "s3-outside");
+    mkdirSync(allowed, { recursive: true });
+    mkdirSync(outside, { recursive: true });
+    symlinkSync(outside, join(allowed, "escape"));
+    symlinkSync(allowed, join(hostDir, "s3-allowed-link"));
+    const volumes = new PodVolumes({ rootDir, sources: new SourceReader(kc), hostPathAllow: [realpathSync(allowed)], downward: { hostIp: "10.0.0.1", nodeName: NODE } });
+    const pod = (path: string, type?: string) => podOf([{ name: "h", hostPath: { path, ...(type ? { type } : {}) } }], [{ name: "h", mountPath: "/h" }]);
+    for (const path of [join(allowed, "escape"), join(allowed, "escape", "new"), join(allowed, "escape", "f")]) {
+      const reply = await volumes.setup(pod(path, path.endsWith("f") ? "FileOrCreate" : "DirectoryOrCreate"), []);
+      assert.match(reply.kind === "failed" ? reply.message : "ready", /is not allowed on this node/, path);
+    }
+    assert.deepEqual(readdirSync(outside), [], "nothing created outside through the link");
+    // The real path is what the runtime gets; a link to an allowed dir is fine.
+    const viaLink = await volumes.setup(pod(join(hostDir, "s3-allowed-link", "d"), "DirectoryOrCreate"), []);
+    assert.equal(viaLink.kind === "ready" && viaLink.mounts["app"]?.[0]?.hostPath, join(realpathSync(allowed), "d"));
+  });
+
+  test("S4: missing subPath dirs are created below the volume, never through a link out", async () => {
+    const vol = join(hostDir, "s4");
+    const outside = join(hostDir, "s4-outside");
+    mkdirSync(join(vol, "in"), { recursive: true });
+    mkdirSync(outside, { recursive: true });
+    symlinkSync(outside, join(vol, "out"));
+    symlinkSync("in", join(vol, "alias"));
+    const volumes = [{ name: "v", hostPath: { path: vol } }];
+    const bad = await setup(podOf(volumes, [{ name: "v", mountPath: "/x", subPath: "out/new/deeper" }]));
+    assert.match(bad.kind === "failed" ? bad.message : "ready", /not within volume path/);
+    assert.deepEqual(readdirSync(outside), []);
+    const good = podOf(volumes, [{ name: "v", mountPath: "/x", subPath: "alias/a/b" }]);
+    await ready(good);
+    assert.ok(statSync(join(vol, "in", "a", "b")).isDirectory(), "created inside, through the link that stays inside");
+    assert.equal((statSync(join(vol, "in", "a")).mode & 0o777).toString(8), "750");
+    await teardown(good.metadata.uid);
+  });
+
+  test("S6: pods/ and pods/<uid> are 0750", async () => {
+    const pod = memPod();
+    await ready(pod);
+    assert.equal(mode(join(rootDir, "pods")), "750");
+    assert.equal(mode(join(rootDir, "pods", pod.metadata.uid)), "750");
+    await teardown(pod.metadata.uid);
+  });
+
+  test("C1: a resync queued behind a teardown does not bring the pod's volumes back", async () => {
+    // Hold the pod's lock: a Setup whose subPath bind target was made a FIFO blocks in open(2)
+    // until the test opens the FIFO's other end. Meanwhile the pod turns terminal (its teardown
+    // queues behind the Setup) and resyncs run (their setups queue behind the teardown).
+    const file = join(hostDir, "c1-file");
+    writeFileSync(file, "x");
+    const pod = podOf([{ name: "s", emptyDir: { medium: "Memory" } }, { name: "h", hostPath: { path: hostDir } }], [{ name: "h", mountPath: "/f", subPath: "c1-file" }]);
+    await upsert(pod);
+    await waitFor(async () => (await fsTypeAt(memDir(pod))) === "tmpfs", "set up from the stream");
+    await sleep(400); // ready, and seen by resyncs
+    const fifo = join(rootDir, "pods", pod.metadata.uid, "volume-subpaths", "h", "app", "0");
+    mkdirSync(join(fifo, ".."), { recursive: true });
+    execFileSync("mkfifo", [fifo]);
+    const blocked = setup(pod).catch(() => undefined);
+    await sleep(20);
+    await upsert({ ...pod, status: { phase: "Failed" } });
+    await sleep(1_200);
+    closeSync(openSync(fifo, fsConstants.O_RDONLY | fsConstants.O_NONBLOCK));
+    await blocked;
+    await waitFor(() => !existsSync(join(rootDir, "pods", pod.metadata.uid)), "torn down", 10_000);
+    await sleep(1_000); // resyncs after the teardown
+    assert.equal(existsSync(join(rootDir, "pods", pod.metadata.uid)), false, "not set up again");
+    assert.deepEqual(mountsBelow(await readMounts(), join(rootDir, "pods", pod.metadata.uid)), []);
+    await tombstone(pod);
+  });
+
+  test("C3: orphans are looked for again periodically (a teardown that failed or waited is retried)", async () => {
+    const orphan = join(rootDir, "pods", randomUUID());
+    const vol = join(orphan, "volumes", "kubernetes.io~secret", "x");
+    mkdirSync(vol, { recursive: true });
+    await mountTmpfs(vol);
+    // 30 resyncs of 300 ms: within ~9 s.
+    await waitFor(() => !existsSync(orphan), "orphan found by a later scan", 20_000);
+    assert.deepEqual(mountsBelow(await readMounts(), orphan), []);
+  });
+
+  test("C4: a failed write leaves no version dir; a swap removes every stale version", async () => {
+    const dir = join(hostDir, "c4");
+    mkdirSync(dir, { recursive: true });
+    await mountTmpfs(dir, { sizeBytes: 64 * 1024 });
+    try {
+      const small: Payload = new Map([["a", { content: Buffer.from("1"), mode: 0o644 }]]);
+      await writeAtomically(dir, small);
+      mkdirSync(join(dir, "..2020_01_01_00_00_00.deadbeef")); // left by a crash
+      const huge: Payload = new Map([["a", { content: Buffer.alloc(256 * 1024), mode: 0o644 }]]);
+      await assert.rejects(writeAtomically(dir, huge), /ENOSPC|no space/i);
+      const versions = () => readdirSync(dir).filter((n) => n.startsWith("..") && n !== "..data");
+      assert.equal(versions().length, 2, `only the current and the stale one: ${versions().join(",")}`);
+      await writeAtomically(dir, new Map([["a", { content: Buffer.from("2"), mode: 0o644 }]]));
+      assert.deepEqual(versions(), [readlinkSync(join(dir, "..data"))]);
+      await assert.rejects(
+        writeAtomically(dir, new Map([["a", { content: Buffer.from("x"), mode: 0o644 }], ["a/b", { content: Buffer.from("y"), mode: 0o644 }]])),
+        /conflicting paths/,
+      );
+    } finally {
+      await unmountAllBelow(dir);
+    }
+  });
+
+  test("R1: an unexpected error of one volume is a retryable FailedMount reply, not a failed request", async () => {
+    const pod = podOf([{ name: "e", emptyDir: {} }], [{ name: "e", mountPath: "/e" }]);
+    const at = join(rootDir, "pods", pod.metadata.uid, "volumes", "kubernetes.io~empty-dir");
+    mkdirSync(at, { recursive: true });
+    writeFileSync(join(at, "e"), "a file where the volume dir goes");
+    const reply = await setup(pod);
+    assert.equal(reply.kind, "failed");
+    assert.equal(reply.kind === "failed" && reply.reason, "FailedMount");
+    assert.equal(reply.kind === "failed" && reply.retryable, true);
+    assert.match(reply.kind === "failed" ? reply.message : "", /^MountVolume\.SetUp failed for volume "e" : /);
+    await teardown(pod.metadata.uid);
   });
 });
 

@@ -10,7 +10,7 @@ import type { KubeConfig } from "@kubernetes/client-node";
 import type { NatsConnection, Subscription } from "@nats-io/transport-node";
 import { encodeJson, ensureStreams, headersWithTrace, request, serve, watchLatest, withEntryContext } from "@natslet/bus";
 import {
-  hasErrorCode, podMessageSchema, podUidOf, queues, runtimeMethods, streams, subjects, volumeMethods, volumeSchema, type EventMessage, type Pod,
+  NatsletError, podMessageSchema, podUidOf, queues, runtimeMethods, streams, subjects, volumeMethods, volumeSchema, type EventMessage, type Pod,
   type VolumeSetupReply,
 } from "@natslet/contracts";
 import { parseBytes } from "@natslet/core";
@@ -21,7 +21,7 @@ import { KeyLock } from "./key-lock.js";
 import { volumeMetrics } from "./metrics.js";
 import { volumeDir } from "./paths.js";
 import { PodVolumes, type SetupOutcome } from "./pod-volumes.js";
-import type { VolumeManagerSettings } from "./settings.js";
+import { withRealPaths, type VolumeManagerSettings } from "./settings.js";
 import { SourceReader } from "./sources.js";
 
 const exec = promisify(execFile);
@@ -42,11 +42,16 @@ interface KnownPod {
   overLimitReported: Set<string>;
 }
 
+/** Orphans (pod dirs of pods the stream does not have) are looked for again every this many resyncs. */
+const ORPHAN_SCAN_EVERY_RESYNCS = 30;
+
 export async function startVolumeManager(
-  settings: VolumeManagerSettings,
+  givenSettings: VolumeManagerSettings,
   deps: { nc: NatsConnection; kc: KubeConfig; log: Logger; registry: Registry; clock?: () => number },
 ): Promise<VolumeManager> {
   const { nc, log } = deps;
+  // Real paths only from here on: mounts are compared against mountinfo, which has real paths.
+  const settings = await withRealPaths(givenSettings);
   const clock = deps.clock ?? Date.now;
   const node = settings.nodeName;
   const metrics = volumeMetrics(deps.registry);
@@ -76,10 +81,16 @@ export async function startVolumeManager(
     nc.publish(subjects.events(node), encodeJson(msg), { headers: headersWithTrace() });
   };
 
-  /** `containers`: whose mounts (and subPath binds) to prepare; an empty set = the volumes only. */
-  const setup = (pod: Pod, podIps: string[], containers?: ReadonlySet<string>): Promise<SetupOutcome> =>
+  /**
+   * `containers`: whose mounts (and subPath binds) to prepare; an empty set = the volumes only.
+   * `stillWanted` is checked inside the pod's lock, right before the work: the eager setup and
+   * the resync are queued behind a teardown of the same pod and must not bring its volumes
+   * back once it ran (undefined = skipped).
+   */
+  const setup = (pod: Pod, podIps: string[], containers?: ReadonlySet<string>, stillWanted?: () => boolean): Promise<SetupOutcome | undefined> =>
     lock.run(pod.metadata.uid, async () => {
       const uid = pod.metadata.uid;
+      if (stillWanted && !stillWanted()) return undefined;
       const entry = known.get(uid) ?? { pod, podIps, ready: false, overLimitReported: new Set<string>() };
       entry.pod = pod;
       if (podIps.length > 0) entry.podIps = podIps;
@@ -113,11 +124,14 @@ export async function startVolumeManager(
       return outcome;
     });
 
-  const teardown = (uid: string, cause: "deleted" | "terminal" | "orphan" | "request"): Promise<boolean> =>
+  type Cause = "deleted" | "terminal" | "orphan" | "request";
+  const teardown = (uid: string, cause: Cause): Promise<boolean> =>
     lock.run(uid, async () => {
+      // Forgotten first: a failed teardown must not be set up again by the resync (the orphan
+      // scan retries it instead).
+      known.delete(uid);
       try {
         const removed = await volumes.teardown(uid);
-        known.delete(uid);
         metrics.teardowns.labels(cause, "ok").inc();
         if (removed) log.info({ pod_uid: uid, cause }, "volumes torn down");
         return removed;
@@ -131,29 +145,51 @@ export async function startVolumeManager(
   /**
    * Whether a container or sandbox of the pod still runs. A tombstone normally comes after the
    * sync-loop removed everything, but a force-deleted pod's tombstone arrives at once: its
-   * emptyDir contents must not vanish under a running container. No runtime-adapter answering
-   * reads as "nothing runs" (a restarted node, or a test without a runtime).
+   * emptyDir contents must not vanish under a running container. No answer (no runtime-adapter
+   * listening, NATS no-responders, a timeout, CRI down) is "still running": not knowing is no
+   * reason to pull volumes from under containers.
    */
   const stillRunning = async (uid: string): Promise<boolean> => {
     try {
       const observed = await request(nc, subjects.runtimeRpc(node, "GetPod"), { uid }, runtimeMethods.GetPod.reply, { timeoutMs: 10_000 });
       return observed.containers.some((c) => c.state === "running") || observed.sandboxes.some((sb) => sb.state === "ready");
     } catch (err) {
-      if (hasErrorCode(err, "Unavailable")) return false;
-      throw err;
+      log.debug({ err, pod_uid: uid }, "cannot tell whether the pod still runs; treated as running");
+      return true;
     }
   };
-  /** Tears down once nothing of the pod runs any more (checked every 2 s, at most 5 min). */
-  const teardownWhenStopped = async (uid: string, cause: "deleted" | "orphan"): Promise<void> => {
-    for (let attempt = 0; attempt < 150 && !stopped; attempt++) {
-      if (inStream.has(uid)) return; // the pod came back (same uid): keep its volumes
-      if (!(await stillRunning(uid).catch(() => true))) {
-        await teardown(uid, cause);
-        return;
+  /** Pods a teardownWhenStopped is running for (the periodic orphan scan must not start a second). */
+  const tearingDown = new Set<string>();
+  /**
+   * Tears down once nothing of the pod runs any more (checked every 2 s, at most 5 min); a
+   * failed teardown is retried in the same loop with a growing pause. Whatever is still on
+   * disk after that is found again by the periodic orphan scan.
+   */
+  const teardownWhenStopped = async (uid: string, cause: "deleted" | "orphan" | "terminal"): Promise<void> => {
+    if (tearingDown.has(uid)) return;
+    tearingDown.add(uid);
+    try {
+      let pause = 2_000;
+      for (let attempt = 0; attempt < 150 && !stopped; attempt++) {
+        // The pod came back (same uid): keep its volumes. A terminal pod stays in the stream.
+        if (cause !== "terminal" && (inStream.has(uid) || known.has(uid))) return;
+        if (!(await stillRunning(uid))) {
+          try {
+            await teardown(uid, cause);
+            return;
+          } catch (err) {
+            log.warn({ err, pod_uid: uid, cause, retry_in_ms: pause }, "volume teardown failed; will retry");
+            await sleep(pause);
+            pause = Math.min(pause * 2, 30_000);
+            continue;
+          }
+        }
+        await sleep(2_000);
       }
-      await sleep(2_000);
+      if (!stopped) log.warn({ pod_uid: uid, cause }, "pod still runs (or its volumes could not be removed) after 5 min; kept for the orphan scan");
+    } finally {
+      tearingDown.delete(uid);
     }
-    if (!stopped) log.warn({ pod_uid: uid, cause }, "pod still runs after 5 min; its volumes are kept");
   };
 
   const rpcError = (err: unknown, code: string, subject: string) => log.warn({ err, code, subject }, "volume request failed");
@@ -165,6 +201,7 @@ export async function startVolumeManager(
       const span = trace.getActiveSpan();
       span?.setAttributes({ "k8s.pod.uid": req.pod.metadata.uid, "k8s.pod.name": req.pod.metadata.name, "k8s.namespace.name": req.pod.metadata.namespace });
       const outcome = await setup(req.pod, req.podIps ?? [], req.containers ? new Set(req.containers) : undefined);
+      if (outcome === undefined) throw new Error("setup skipped"); // only guarded setups skip
       if (outcome.kind === "ready") return { kind: "ready", mounts: outcome.mounts };
       span?.setStatus({ code: SpanStatusCode.ERROR, message: `${outcome.reason}: ${outcome.message}` });
       return { kind: "failed", volume: outcome.volume, reason: outcome.reason, message: outcome.message, retryable: outcome.retryable };
@@ -173,7 +210,11 @@ export async function startVolumeManager(
   const teardownSub: Subscription = serve(
     nc,
     { subject: subjects.volumeRpc(node, "Teardown"), queue: queues.volumeManager, request: volumeMethods.Teardown.request, onError: rpcError },
-    async (req) => ({ removed: await teardown(req.uid, "request") }),
+    async (req) => {
+      // Never from under a running container (nor when the runtime cannot tell).
+      if (await stillRunning(req.uid)) throw new NatsletError("Conflict", `pod ${req.uid} still runs (or the runtime cannot tell): its volumes are kept`);
+      return { removed: await teardown(req.uid, "request") };
+    },
   );
 
   // Desired pods: set up eagerly (beside the image pulls), tear down on the tombstone — the
@@ -184,12 +225,18 @@ export async function startVolumeManager(
   const failSoft = (what: string, uid: string) => (err: unknown) => log.warn({ err, pod_uid: uid }, `${what} failed; will retry`);
   /** Pods the stream has (not tombstoned): what orphan cleanup must keep. */
   const inStream = new Set<string>();
+  /** Pods of the stream in a terminal phase: their volumes go and must not be set up again. */
+  const terminal = new Set<string>();
+  /** Whether the stream still wants the pod's volumes (checked inside the pod's lock). */
+  const wanted = (uid: string) => () => inStream.has(uid) && !terminal.has(uid);
   const reading = (async () => {
     for await (const entry of watch.entries) {
       const uid = podUidOf(entry.subject);
       const message = entry.value;
       if (message.kind === "deleted") {
         inStream.delete(uid);
+        terminal.delete(uid);
+        known.delete(uid); // no more resyncs: a resync queued meanwhile sees its entry gone
         withEntryContext(entry, () => void teardownWhenStopped(uid, "deleted").catch(failSoft("teardown", uid)));
         continue;
       }
@@ -197,29 +244,40 @@ export async function startVolumeManager(
       inStream.add(uid);
       const phase = (message.pod.status as { phase?: unknown } | undefined)?.phase;
       if (phase === "Succeeded" || phase === "Failed") {
-        // Terminal: no container of it runs again, so its volumes can go (kubelet does the same).
-        withEntryContext(entry, () => void teardown(uid, "terminal").catch(failSoft("teardown", uid)));
+        // Terminal: no container of it starts again, so its volumes can go (kubelet does the
+        // same) — once the ones still stopping have stopped.
+        terminal.add(uid);
+        known.delete(uid);
+        withEntryContext(entry, () => void teardownWhenStopped(uid, "terminal").catch(failSoft("teardown", uid)));
         continue;
       }
       if (message.pod.metadata.deletionTimestamp !== undefined) continue;
       if ((message.pod.spec.volumes ?? []).length === 0) continue;
       // Volumes only: subPaths are resolved when their container starts (the sync-loop asks then).
-      withEntryContext(entry, () => void setup(message.pod, known.get(uid)?.podIps ?? [], new Set()).catch(failSoft("setup", uid)));
+      withEntryContext(entry, () => void setup(message.pod, known.get(uid)?.podIps ?? [], new Set(), wanted(uid)).catch(failSoft("setup", uid)));
     }
   })();
 
-  // Orphans: pod dirs of pods the stream no longer has (deleted while we were down). Only once
-  // the whole desired state is known, or a live pod would lose its volumes.
-  void watch.caughtUp.then(async () => {
+  // Orphans: pod dirs of pods the stream no longer has (deleted while we were down, or a
+  // teardown that failed or waited too long). Only once the whole desired state is known, or a
+  // live pod would lose its volumes; then again every ORPHAN_SCAN_EVERY_RESYNCS resyncs.
+  let caughtUp = false;
+  const scanOrphans = async () => {
     for (const uid of await volumes.podsOnDisk()) {
-      if (inStream.has(uid)) continue;
+      // Kept: wanted by the stream, set up by a Setup request (known), or being torn down.
+      if ((inStream.has(uid) && !terminal.has(uid)) || known.has(uid) || tearingDown.has(uid)) continue;
       log.info({ pod_uid: uid }, "removing orphaned pod volumes");
       void teardownWhenStopped(uid, "orphan").catch(failSoft("orphan teardown", uid));
     }
+  };
+  void watch.caughtUp.then(async () => {
+    caughtUp = true;
+    await scanOrphans();
   });
 
   // Resync: re-read every set-up pod (live updates, token renewal, emptyDir size limits).
   let resyncing = false;
+  let resyncs = 0;
   const resync = async () => {
     if (resyncing) return;
     resyncing = true;
@@ -229,10 +287,14 @@ export async function startVolumeManager(
           .filter((k) => k.ready)
           .map(async (k) => {
             const uid = k.pod.metadata.uid;
-            await setup(k.pod, k.podIps, new Set()).catch(failSoft("resync", uid));
-            await checkEmptyDirLimits(k).catch(failSoft("emptyDir usage check", uid));
+            // Still the same entry inside the lock: a teardown queued before this ran removed it
+            // (and a terminal or deleted pod is not set up again).
+            const current = () => known.get(uid) === k && !terminal.has(uid);
+            const outcome = await setup(k.pod, k.podIps, new Set(), current).catch(failSoft("resync", uid));
+            if (outcome !== undefined) await checkEmptyDirLimits(k).catch(failSoft("emptyDir usage check", uid));
           }),
       );
+      if (caughtUp && ++resyncs % ORPHAN_SCAN_EVERY_RESYNCS === 0) await scanOrphans().catch(failSoft("orphan scan", "*"));
     } finally {
       resyncing = false;
     }
@@ -251,7 +313,7 @@ export async function startVolumeManager(
       const limit = volume.emptyDir?.sizeLimit;
       if (!volume.emptyDir || (volume.emptyDir.medium ?? "") !== "" || !limit) continue;
       const dir = volumeDir(settings.rootDir, k.pod.metadata.uid, "emptyDir", volume.name);
-      const { stdout } = await exec("du", ["-sb", dir]);
+      const { stdout } = await exec("du", ["-sbx", dir]);
       const used = Number(stdout.split("\t")[0]);
       if (!(used > parseBytes(limit))) continue;
       metrics.emptyDirOverLimit.inc();

@@ -1,5 +1,6 @@
 import { isAbsolute } from "node:path";
 import { commonSettings, envInt, envString, SettingsError, type CommonSettings } from "@natslet/telemetry";
+import { realpathLenient, resolveRootDir } from "./real-paths.js";
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -30,5 +31,20 @@ export function volumeManagerSettings(env: Env = process.env): VolumeManagerSett
     nodeIp: envString(env, "NATSLET_NODE_IP", "127.0.0.1"),
     resyncMs: envInt(env, "NATSLET_VOLUME_RESYNC_MS", 10_000, 100),
     hostPathAllow,
+  };
+}
+
+/**
+ * The settings with real paths (symlinks resolved), as startup must use them: mountinfo lists
+ * real paths, so a symlinked NATSLET_ROOT_DIR compared as given would find no mount below it
+ * (teardown would rm -r into live binds, each resync would stack another tmpfs). The root is
+ * created first. Allow-list entries are resolved too: hostPaths are checked by where they
+ * really lead (an entry that does not exist yet resolves through its deepest existing parent).
+ */
+export async function withRealPaths(settings: VolumeManagerSettings): Promise<VolumeManagerSettings> {
+  return {
+    ...settings,
+    rootDir: await resolveRootDir(settings.rootDir),
+    hostPathAllow: await Promise.all(settings.hostPathAllow.map((dir) => realpathLenient(dir))),
   };
 }

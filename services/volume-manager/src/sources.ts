@@ -50,6 +50,16 @@ export class SourceReader {
     return Math.min(...all.map((t) => t.expiresAtMs - (t.expiresAtMs - t.issuedAtMs) * 0.2));
   }
 
+  /**
+   * Health after a failed request: a 4xx answer is our request's problem (not found,
+   * forbidden, invalid), the API server is fine; a 5xx or a transport failure (refused, reset,
+   * timed out, TLS) is the API server's. An error raised on this side before anything was sent
+   * (client-side validation) says nothing about the API server and leaves the health as it was.
+   */
+  #noteFailure(err: unknown): void {
+    this.healthy = apiHealthAfter(err, this.healthy);
+  }
+
   forget(uid: string): void {
     this.#tokens.delete(uid);
   }
@@ -63,7 +73,7 @@ export class SourceReader {
       for (const [k, v] of Object.entries(cm.binaryData ?? {})) data.set(k, Buffer.from(v, "base64"));
       return data;
     } catch (err) {
-      this.healthy = err instanceof ApiException;
+      this.#noteFailure(err);
       return notFoundAsNull(err, "configmap", name);
     }
   }
@@ -78,7 +88,7 @@ export class SourceReader {
       for (const [k, v] of Object.entries(secret.stringData ?? {})) data.set(k, Buffer.from(v));
       return data;
     } catch (err) {
-      this.healthy = err instanceof ApiException;
+      this.#noteFailure(err);
       return notFoundAsNull(err, "secret", name);
     }
   }
@@ -111,13 +121,30 @@ export class SourceReader {
       perPod.set(key, { token, issuedAtMs: now, expiresAtMs });
       return token;
     } catch (err) {
-      if (!(err instanceof VolumeSourceError)) this.healthy = err instanceof ApiException;
+      if (!(err instanceof VolumeSourceError)) this.#noteFailure(err);
       // A token still valid is better than none while the API server is unreachable.
       if (cached && now < cached.expiresAtMs) return cached.token;
       if (err instanceof VolumeSourceError) throw err;
       throw new VolumeSourceError(`failed to fetch token: ${apiMessage(err)}`, true);
     }
   }
+}
+
+/** The API server's health after a failed request (see SourceReader.#noteFailure). Pure. */
+export function apiHealthAfter(err: unknown, before: boolean): boolean {
+  if (err instanceof ApiException) return err.code < 500;
+  if (isTransportError(err)) return false;
+  return before;
+}
+
+/** A failure to reach the API server at all (node's fetch: a TypeError with a system error cause, or a system error). */
+function isTransportError(err: unknown): boolean {
+  for (let e: unknown = err, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (typeof code === "string" && /^(E[A-Z]+|UND_ERR_[A-Z_]+|ERR_TLS_[A-Z_]+|CERT_[A-Z_]+|DEPTH_ZERO_SELF_SIGNED_CERT|UNABLE_TO_[A-Z_]+)$/.test(code)) return true;
+    if (e.name === "FetchError" || e.name === "AbortError") return true;
+  }
+  return false;
 }
 
 function notFoundAsNull(err: unknown, kind: string, name: string): null {
