@@ -8,6 +8,7 @@
 import { spawn } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
+import { setTimeout } from "node:timers";
 
 const root = new URL("..", import.meta.url).pathname;
 const unitOnly = process.argv.includes("--unit");
