@@ -37,6 +37,11 @@ FROM ${NODE_IMAGE}
 WORKDIR /app
 COPY --from=cri-proto /src/proto/k8s.io/cri-api/runtime/v1/api.proto /app/proto/api.proto
 ARG SERVICE
+# The node-api makes its self-signed serving certificate with the openssl command when no
+# NATSLET_NODE_API_TLS_CERT/KEY is given; the slim image has the library, not the command.
+RUN if [ "$SERVICE" = node-api ]; then \
+      apt-get update && apt-get install -y --no-install-recommends openssl && rm -rf /var/lib/apt/lists/*; \
+    fi
 ENV NODE_ENV=production \
     OTEL_SERVICE_NAME=${SERVICE} \
     # Fixed health port, on every interface: the healthcheck and Prometheus find it there.

@@ -67,7 +67,7 @@ describe("a compose file that breaks a rule fails", () => {
     },
     {
       rule: "the pods' root dir shared without rshared propagation",
-      edit: (t) => replaceOnce(t, "    volumes: [*root-dir, *kube-dir]\n", "    volumes:\n      - { type: bind, source: \"${NATSLET_HOST_ROOT_DIR:-/var/lib/natslet-compose}\", target: /var/lib/natslet }\n      - *kube-dir\n"),
+      edit: (t) => replaceOnce(t, "    volumes: [*root-dir, *hostpath-dir, *kube-dir]\n", "    volumes:\n      - { type: bind, source: \"${NATSLET_HOST_ROOT_DIR:-/var/lib/natslet-compose}\", target: /var/lib/natslet }\n      - *hostpath-dir\n      - *kube-dir\n"),
       expect: /volume-manager mounts \/var\/lib\/natslet-compose writable without the node's rshared propagation/,
     },
     {

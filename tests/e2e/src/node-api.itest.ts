@@ -192,7 +192,7 @@ describe("kubectl logs", () => {
 
   test("--previous after a restart", async () => {
     const name = podName("prev");
-    await createPod(node, name, { containers: [{ name: "app", image: node.image, command: ["sh", "-c", "echo started-$(cat /proc/sys/kernel/random/uuid); sleep 2; exit 1"] }] });
+    await createPod(node, name, { containers: [{ name: "app", image: node.image, command: ["sh", "-c", "echo started-$(cat /proc/sys/kernel/random/uuid); sleep 6; exit 1"] }] });
     await waitForPod(node, name, (p) => (p.status?.containerStatuses?.[0]?.restartCount ?? 0) >= 1, "restarted", 60_000);
     const prev = await kubectl(["logs", name, "--previous"]);
     assert.equal(prev.code, 0, prev.stderr);
