@@ -9,4 +9,4 @@ export {
 } from "./streams.js";
 export { headersWithTrace, traceContextOf } from "./trace-headers.js";
 export { trackNatsConnection } from "./health.js";
-export { countDeadLetter, countRedelivery, subjectKind } from "./metrics.js";
+export { countDeadLetter, subjectKind } from "./metrics.js";

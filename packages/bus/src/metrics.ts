@@ -1,13 +1,14 @@
 // The bus's own metrics, the same names in every service: request latency by command, and
 // messages dropped at the edge (natslet's dead letters: a message that fails validation is
-// logged, counted and terminated — never redelivered forever) and redeliveries of durable
-// consumers. Registered once per process by connectBus({ registry }).
+// logged, counted and terminated — never redelivered forever). Registered once per process by
+// connectBus({ registry }). There is no redelivery counter: natslet reads its streams with
+// ordered consumers (no acks, so nothing is ever redelivered; a gap makes the consumer start
+// over from the last message per subject) and a lost core-NATS message is covered by the resync.
 import { Counter, Histogram, type Registry } from "prom-client";
 
 interface BusMetrics {
   requestSeconds: Histogram<"command" | "result">;
   deadLetters: Counter<"kind" | "reason">;
-  redeliveries: Counter<"kind">;
 }
 
 let metrics: BusMetrics | undefined;
@@ -25,12 +26,6 @@ export function registerBusMetrics(registry: Registry): void {
       name: "natslet_nats_dead_letters_total",
       help: "Messages dropped at the edge and not redelivered, by subject kind and reason (invalid: failed validation).",
       labelNames: ["kind", "reason"],
-      registers: [registry],
-    }),
-    redeliveries: new Counter({
-      name: "natslet_nats_redeliveries_total",
-      help: "JetStream messages delivered again after a missing ack (durable consumers), by subject kind.",
-      labelNames: ["kind"],
       registers: [registry],
     }),
   };
@@ -55,6 +50,3 @@ export function countDeadLetter(subject: string, reason: "invalid"): void {
   metrics?.deadLetters.labels(subjectKind(subject), reason).inc();
 }
 
-export function countRedelivery(subject: string): void {
-  metrics?.redeliveries.labels(subjectKind(subject)).inc();
-}
