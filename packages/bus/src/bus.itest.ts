@@ -12,16 +12,19 @@ import { trackNatsConnection } from "./health.js";
 import { request, serve } from "./rpc.js";
 import { ensureStreams, publishLatest, watchLatest } from "./streams.js";
 import { encodeJson } from "./codec.js";
+import { Registry } from "prom-client";
 
 let server: NatsServer;
 let nc: NatsConnection;
+/** The bus's metrics of this process (connectBus registers them here). */
+const registry = new Registry();
 
 before(async () => {
   // What packages/telemetry registers in every service: context tracking + W3C propagation.
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
   propagation.setGlobalPropagator(new W3CTraceContextPropagator());
   server = await startNats();
-  nc = await connectBus({ servers: server.url, name: "bus-itest" });
+  nc = await connectBus({ servers: server.url, name: "bus-itest", registry });
 });
 after(async () => {
   await nc?.close();
@@ -147,4 +150,18 @@ describe("readiness", () => {
     assert.equal(up(), true, "ready again after the reconnect");
     await nc.flush();
   });
+});
+
+test("metrics: request latency by command and result, invalid requests as dead letters", async () => {
+  const sub = serve(nc, { subject: "natslet.demo.node-1.rpc.Echo", queue: "q", request: echoRequest }, (req) => ({ echoed: req.text, traceparent: "" }));
+  try {
+    await request(nc, "natslet.demo.node-1.rpc.Echo", { text: "hi" }, echoReply, { timeoutMs: 2000 });
+    await assert.rejects(request(nc, "natslet.demo.node-1.rpc.Echo", { text: "" }, echoReply, { timeoutMs: 2000 }));
+  } finally {
+    sub.unsubscribe();
+  }
+  const text = await registry.metrics();
+  assert.match(text, /natslet_nats_request_duration_seconds_count\{command="demo.Echo",result="ok"\} 1/);
+  assert.match(text, /natslet_nats_request_duration_seconds_count\{command="demo.Echo",result="InvalidInput"\} 1/);
+  assert.match(text, /natslet_nats_dead_letters_total\{kind="demo",reason="invalid"\} 1/);
 });
