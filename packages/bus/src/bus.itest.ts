@@ -163,5 +163,5 @@ test("metrics: request latency by command and result, invalid requests as dead l
   const text = await registry.metrics();
   assert.match(text, /natslet_nats_request_duration_seconds_count\{command="demo.Echo",result="ok"\} 1/);
   assert.match(text, /natslet_nats_request_duration_seconds_count\{command="demo.Echo",result="InvalidInput"\} 1/);
-  assert.match(text, /natslet_nats_dead_letters_total\{kind="demo",reason="invalid"\} 1/);
+  assert.match(text, /natslet_nats_dead_letters_total\{kind="demo.Echo",reason="invalid"\} 1/);
 });
