@@ -59,6 +59,13 @@ describe("tracing in Jaeger", { timeout: 240_000 }, () => {
     assert.equal(tag(create, "k8s.container.name"), "app");
     assert.equal(tag(create, "k8s.pod.uid"), uid);
     assert.ok(cri.every((s) => processOf(trace, s) === "runtime-adapter"), "only the runtime-adapter calls the CRI");
+
+    // The pod start SLI counted this pod (creation → running, no pull: the image is present).
+    const metrics = await (await fetch(`http://127.0.0.1:${node.natslet.healthPort("sync-loop")}/metrics`)).text();
+    const count = Number(/^natslet_pod_start_sli_duration_seconds_count\{[^}]*\} (\d+)$/m.exec(metrics)?.[1]);
+    assert.ok(count >= 1, `natslet_pod_start_sli_duration_seconds_count = ${count}`);
+    const sum = Number(/^natslet_pod_start_sli_duration_seconds_sum\{[^}]*\} ([\d.e+-]+)$/m.exec(metrics)?.[1]);
+    assert.ok(sum > 0 && sum < 60 * count, `SLI sum ${sum} s for ${count} pod(s)`);
   });
 
   it("a failure sets the span status: a missing image with pull policy Never", async () => {
