@@ -7,7 +7,7 @@ import { existsSync, lstatSync, readdirSync, readFileSync, readlinkSync, rmdirSy
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { CoreV1Api } from "@kubernetes/client-node";
-import { freePort, ManagedProcess, run, testBinary, type CertPair } from "@natslet/testkit";
+import { freePort, ManagedProcess, testBinary, unmountBelow, type CertPair } from "@natslet/testkit";
 import { fetchText, KUBELET_CRI_HISTOGRAM, parseHistogram, type CriCalls } from "./metrics.js";
 
 export interface KubeletOptions {
@@ -20,6 +20,8 @@ export interface KubeletOptions {
   clientCert: CertPair;
   nodeName: string;
   dir: string;
+  /** KubeletConfiguration serializeImagePulls (the kubelet's own default is true); false unless given. */
+  serializeImagePulls?: boolean;
 }
 
 export interface Kubelet {
@@ -36,7 +38,7 @@ const CGROUP_ROOT = "/sys/fs/cgroup";
 const VAR_LIB_KUBELET = "/var/lib/kubelet";
 const CONTAINER_LOG_LINKS = "/var/log/containers";
 
-export function kubeletConfig(opts: { criEndpoint: string; clientCaFile: string; podLogsDir: string; port: number; healthzPort: number }): string {
+export function kubeletConfig(opts: { criEndpoint: string; clientCaFile: string; podLogsDir: string; port: number; healthzPort: number; serializeImagePulls?: boolean }): string {
   return `apiVersion: kubelet.config.k8s.io/v1beta1
 kind: KubeletConfiguration
 # cgroup v1 host: 1.35 refuses to start on it unless told not to.
@@ -58,7 +60,7 @@ readOnlyPort: 0
 failSwapOn: false
 registerNode: true
 maxPods: 150
-serializeImagePulls: false
+serializeImagePulls: ${String(opts.serializeImagePulls ?? false)}
 # Its own log root instead of /var/log/pods (the /var/log/containers symlinks stay fixed).
 podLogsDir: ${opts.podLogsDir}
 # cgroupsPerQOS and enforceNodeAllocatable keep their defaults (true, [pods]): with the
@@ -90,7 +92,7 @@ export async function startKubelet(opts: KubeletOptions): Promise<Kubelet> {
   const podLogsDir = join(opts.dir, "pod-logs");
   const configFile = join(opts.dir, "kubelet-config.yaml");
   const port = await freePort();
-  const config = kubeletConfig({ criEndpoint: opts.criEndpoint, clientCaFile: opts.clientCaFile, podLogsDir, port, healthzPort: await freePort() });
+  const config = kubeletConfig({ criEndpoint: opts.criEndpoint, clientCaFile: opts.clientCaFile, podLogsDir, port, healthzPort: await freePort(), serializeImagePulls: opts.serializeImagePulls ?? false });
   writeFileSync(configFile, config);
   const args = [
     `--config=${configFile}`,
@@ -160,16 +162,6 @@ function rmdirTree(dir: string): void {
     if (entry.isDirectory()) rmdirTree(join(dir, entry.name));
   }
   rmdirSync(dir);
-}
-
-/** The kubelet bind-mounts its root dir onto itself (for mount propagation). */
-export async function unmountBelow(dir: string): Promise<void> {
-  const mounts = readFileSync("/proc/mounts", "utf8")
-    .split("\n")
-    .map((line) => (line.split(" ")[1] ?? "").replace(/\\040/g, " "))
-    .filter((m) => m === dir || m.startsWith(`${dir}/`))
-    .sort((a, b) => b.length - a.length);
-  for (const m of mounts) await run("umount", ["-l", m]).catch(() => undefined);
 }
 
 /** Symlinks in /var/log/containers that point into this kubelet's pod log dir. */

@@ -24,15 +24,23 @@ export interface NatsletAgent {
   stop(): Promise<void>;
 }
 
-export async function startNatsletAgent(opts: { natsUrl: string; kubeconfig: string; criEndpoint: string; nodeName: string; dir: string }): Promise<NatsletAgent> {
+export async function startNatsletAgent(opts: {
+  natsUrl: string;
+  kubeconfig: string;
+  criEndpoint: string;
+  nodeName: string;
+  dir: string;
+  /** Settings for every service (e.g. NATSLET_IMAGE_PULL_PARALLELISM); LOG_LEVEL is the benchmark's. */
+  env?: Record<string, string>;
+}): Promise<NatsletAgent> {
   const common = { natsUrl: opts.natsUrl, kubeconfig: opts.kubeconfig, criEndpoint: opts.criEndpoint, nodeName: opts.nodeName, dir: opts.dir };
   // Only the runtime-adapter logs at debug (its per-request timing lines are the CRI-time
   // source); the other services log at info, as they would in production.
-  const adapter = await startNatslet({ ...common, services: ["runtime-adapter"], env: { LOG_LEVEL: "debug" } });
+  const adapter = await startNatslet({ ...common, services: ["runtime-adapter"], env: { ...opts.env, LOG_LEVEL: "debug" } });
   const others = NATSLET_SERVICES.filter((s) => s !== "runtime-adapter");
   let rest: Natslet;
   try {
-    rest = await startNatslet({ ...common, services: others, env: { LOG_LEVEL: "info" } });
+    rest = await startNatslet({ ...common, services: others, env: { ...opts.env, LOG_LEVEL: "info" } });
   } catch (err) {
     await adapter.stop();
     throw err;

@@ -14,6 +14,8 @@ export interface BurstOptions {
   kc: KubeConfig;
   nodeName: string;
   image: string;
+  /** Pod i runs images[i % images.length] instead of `image`, when given. */
+  images?: readonly string[];
   n: number;
   /** Pod names are `<prefix>-<i>`; also the value of RUN_LABEL. */
   prefix: string;
@@ -101,15 +103,16 @@ class PodWatch {
 export async function podBurst(opts: BurstOptions): Promise<BurstResult> {
   const { core, n, prefix } = opts;
   const names = Array.from({ length: n }, (_, i) => `${prefix}-${i}`);
+  const imageOf = (i: number) => opts.images?.[i % opts.images.length] ?? opts.image;
   const watch = new PodWatch(opts.kc, core, `${RUN_LABEL}=${prefix}`);
   await watch.start();
   try {
     const createSent = new Map<string, number>();
     const createReturned = new Map<string, number>();
     await Promise.all(
-      names.map(async (name) => {
+      names.map(async (name, i) => {
         createSent.set(name, Date.now());
-        await core.createNamespacedPod({ namespace: NAMESPACE, body: podManifest(name, prefix, opts) });
+        await core.createNamespacedPod({ namespace: NAMESPACE, body: podManifest(name, prefix, opts.nodeName, imageOf(i)) });
         createReturned.set(name, Date.now());
       }),
     );
@@ -147,16 +150,16 @@ export async function podBurst(opts: BurstOptions): Promise<BurstResult> {
   }
 }
 
-function podManifest(name: string, prefix: string, opts: BurstOptions): V1Pod {
+function podManifest(name: string, prefix: string, nodeName: string, image: string): V1Pod {
   return {
     metadata: { name, namespace: NAMESPACE, labels: { [RUN_LABEL]: prefix } },
     spec: {
-      nodeName: opts.nodeName,
+      nodeName,
       // 1 s instead of the default 30 s: the benchmark measures the machinery, not the grace.
       // Both agents raise it to the kubelet's minimum of 2 s, and `sleep` as PID 1 ignores
       // SIGTERM, so every pod's removal still waits 2 s for SIGKILL.
       terminationGracePeriodSeconds: 1,
-      containers: [{ name: "sleep", image: opts.image, imagePullPolicy: "IfNotPresent", command: ["sleep", "3600"] }],
+      containers: [{ name: "sleep", image, imagePullPolicy: "IfNotPresent", command: ["sleep", "3600"] }],
     },
   };
 }

@@ -8,7 +8,8 @@ import type { CoreV1Api, KubeConfig } from "@kubernetes/client-node";
 import type { CriClient } from "@natslet/cri";
 import { removeDir, type Containerd, type ControlPlane, type NatsServer } from "@natslet/testkit";
 import { floorBurst } from "./floor.js";
-import { startKubelet, type Kubelet } from "./kubelet.js";
+import { log } from "./env.js";
+import { startKubelet, type Kubelet, type KubeletOptions } from "./kubelet.js";
 import { diffCalls, type CriCalls, type EventLoopLag } from "./metrics.js";
 import { natsletOverhead, startNatsletAgent, type NatsletAgent } from "./natslet.js";
 import { forceDeleteRun, podBurst, type BurstResult, type PodTimes } from "./pods.js";
@@ -77,33 +78,48 @@ export async function runFloor(n: number, env: Env): Promise<RunResult> {
   }
 }
 
-function timeoutFor(n: number): number {
+export function timeoutFor(n: number): number {
   return 60_000 + n * 1000;
 }
 
-export async function runNatslet(n: number, env: Env): Promise<RunResult> {
-  const prefix = `nl-n${n}`;
-  // A node name per N: each run starts with empty streams for its node (no tombstones of the last run).
-  const nodeName = `natslet-bench-n${n}`;
-  const dir = join(env.dir, `natslet-n${n}`);
-  mkdirSync(dir, { recursive: true });
+/** Where an agent runs: its node name, its own dir below the environment's, its pods' prefix. */
+export interface AgentPlace {
+  nodeName: string;
+  dir: string;
+  prefix: string;
+}
+
+/**
+ * Starts natslet's services for `place.nodeName`, runs `body`, then cleans up: the run's pods
+ * force-deleted with natslet still running (so it cleans up after itself as it would for a
+ * user), natslet stopped, and whatever it left in the runtime removed.
+ */
+export async function withNatslet<T>(env: Env, place: AgentPlace, body: (agent: NatsletAgent) => Promise<T>, extraEnv: Record<string, string> = {}): Promise<T> {
+  mkdirSync(place.dir, { recursive: true });
   let agent: NatsletAgent | undefined;
   try {
     agent = await startNatsletAgent({
-      natsUrl: env.nats.url, kubeconfig: env.controlPlane.kubeconfig, criEndpoint: env.containerd.endpoint, nodeName, dir,
+      natsUrl: env.nats.url, kubeconfig: env.controlPlane.kubeconfig, criEndpoint: env.containerd.endpoint, nodeName: place.nodeName, dir: place.dir, env: extraEnv,
     });
     await sleep(2000); // start-up work (first relist, stream catch-up) is not the burst's
-    const { result, pods } = await measured("natslet", n, env, { pids: agent.pids(), criCalls: agent.criCalls, eventLoopLag: agent.eventLoopLag }, () =>
-      podBurst({ core: env.core, kc: env.kc, nodeName, image: env.containerd.busyboxImage, n, prefix, timeoutMs: timeoutFor(n), signal: env.signal }),
-    );
-    return { ...result, overhead: natsletOverhead(agent.adapterLog, pods) };
+    return await body(agent);
   } finally {
-    // With natslet still running, so it cleans up after itself as it would for a user.
-    await forceDeleteRun(env.core, prefix).catch((err: unknown) => log(`force delete ${prefix}: ${String(err)}`));
+    await forceDeleteRun(env.core, place.prefix).catch((err: unknown) => log(`force delete ${place.prefix}: ${String(err)}`));
     await agent?.stop();
     const left = await emptyRuntime(env.cri);
-    if (left > 0) log(`natslet N=${n}: removed ${left} sandboxes it left behind`);
+    if (left > 0) log(`natslet ${place.prefix}: removed ${left} sandboxes it left behind`);
   }
+}
+
+export async function runNatslet(n: number, env: Env): Promise<RunResult> {
+  // A node name per N: each run starts with empty streams for its node (no tombstones of the last run).
+  const place = { nodeName: `natslet-bench-n${n}`, dir: join(env.dir, `natslet-n${n}`), prefix: `nl-n${n}` };
+  return withNatslet(env, place, async (agent) => {
+    const { result, pods } = await measured("natslet", n, env, { pids: agent.pids(), criCalls: agent.criCalls, eventLoopLag: agent.eventLoopLag }, () =>
+      podBurst({ core: env.core, kc: env.kc, nodeName: place.nodeName, image: env.containerd.busyboxImage, n, prefix: place.prefix, timeoutMs: timeoutFor(n), signal: env.signal }),
+    );
+    return { ...result, overhead: natsletOverhead(agent.adapterLog, pods) };
+  });
 }
 
 /** How the kubelet was started (or why it could not be), for the results file. */
@@ -113,33 +129,44 @@ export interface KubeletSetup {
   error?: string;
 }
 
-export async function runKubelet(n: number, env: Env, setup: KubeletSetup): Promise<RunResult> {
-  const prefix = `kl-n${n}`;
-  const dir = join(env.dir, `kubelet-n${n}`);
-  mkdirSync(dir, { recursive: true });
+/**
+ * Starts the real kubelet as node KUBELET_NODE (recording how in `setup`), runs `body`, then
+ * force-deletes the run's pods, stops the kubelet and cleans the host and the runtime.
+ */
+export async function withKubelet<T>(
+  env: Env,
+  place: Omit<AgentPlace, "nodeName">,
+  setup: KubeletSetup,
+  body: (kubelet: Kubelet) => Promise<T>,
+  config: Pick<KubeletOptions, "serializeImagePulls"> = {},
+): Promise<T> {
+  mkdirSync(place.dir, { recursive: true });
   let kubelet: Kubelet | undefined;
   try {
     kubelet = await startKubelet({
       core: env.core, kubeconfig: env.controlPlane.kubeconfig, criEndpoint: env.containerd.endpoint,
-      clientCaFile: env.controlPlane.ca.cert, clientCert: env.controlPlane.apiserverKubeletClient, nodeName: KUBELET_NODE, dir,
+      clientCaFile: env.controlPlane.ca.cert, clientCert: env.controlPlane.apiserverKubeletClient, nodeName: KUBELET_NODE, dir: place.dir, ...config,
     });
     setup.args = kubelet.args;
     setup.config = kubelet.config;
     await sleep(2000);
-    const pids = kubelet.pid === undefined ? {} : { [kubelet.pid]: "kubelet" };
-    const { result } = await measured("kubelet", n, env, { pids, criCalls: kubelet.criCalls }, () =>
-      podBurst({ core: env.core, kc: env.kc, nodeName: KUBELET_NODE, image: env.containerd.busyboxImage, n, prefix, timeoutMs: timeoutFor(n), signal: env.signal }),
-    );
-    return result;
+    return await body(kubelet);
   } catch (err) {
     if (kubelet === undefined) setup.error = String(err);
     throw err;
   } finally {
-    await forceDeleteRun(env.core, prefix).catch((err: unknown) => log(`force delete ${prefix}: ${String(err)}`));
+    await forceDeleteRun(env.core, place.prefix).catch((err: unknown) => log(`force delete ${place.prefix}: ${String(err)}`));
     await kubelet?.stop(() => emptyRuntime(env.cri));
   }
 }
 
-function log(line: string): void {
-  process.stderr.write(`bench: ${line}\n`);
+export async function runKubelet(n: number, env: Env, setup: KubeletSetup): Promise<RunResult> {
+  const place = { dir: join(env.dir, `kubelet-n${n}`), prefix: `kl-n${n}` };
+  return withKubelet(env, place, setup, async (kubelet) => {
+    const pids = kubelet.pid === undefined ? {} : { [kubelet.pid]: "kubelet" };
+    const { result } = await measured("kubelet", n, env, { pids, criCalls: kubelet.criCalls }, () =>
+      podBurst({ core: env.core, kc: env.kc, nodeName: KUBELET_NODE, image: env.containerd.busyboxImage, n, prefix: place.prefix, timeoutMs: timeoutFor(n), signal: env.signal }),
+    );
+    return result;
+  });
 }

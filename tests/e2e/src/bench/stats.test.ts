@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { coveredMs, percentile, ratio } from "./stats.js";
+import { coveredMs, percentile, ratio, spread } from "./stats.js";
 
 test("percentile is nearest-rank: a measured sample, p99 of 10 samples is the maximum", () => {
   const ten = [10, 1, 9, 2, 8, 3, 7, 4, 6, 5];
@@ -21,4 +21,10 @@ test("ratio is undefined without both figures", () => {
   assert.equal(ratio(3, 2), 1.5);
   assert.equal(ratio(undefined, 2), undefined);
   assert.equal(ratio(1, 0), undefined);
+});
+
+test("spread of repeated runs: nearest-rank median (a measured run), min, max", () => {
+  assert.deepEqual(spread([30, 10, 20]), { median: 20, min: 10, max: 30 });
+  assert.deepEqual(spread([4, 1]), { median: 1, min: 1, max: 4 });
+  assert.ok(Number.isNaN(spread([]).median));
 });

@@ -58,3 +58,18 @@ export function ratio(a: number | undefined, b: number | undefined): number | un
   if (a === undefined || b === undefined || !Number.isFinite(a) || !Number.isFinite(b) || b === 0) return undefined;
   return Math.round((a / b) * 100) / 100;
 }
+
+export interface Spread {
+  median: number;
+  min: number;
+  max: number;
+}
+
+/** Median (nearest rank, so a measured value), min and max of repeated runs; NaN when none. */
+export function spread(values: readonly number[]): Spread {
+  return {
+    median: percentile(values, 0.5),
+    min: values.length === 0 ? Number.NaN : Math.min(...values),
+    max: values.length === 0 ? Number.NaN : Math.max(...values),
+  };
+}
