@@ -1,8 +1,10 @@
 // What every benchmark script shares: one environment (nats-server, etcd + kube-apiserver,
 // containerd) started from @natslet/testkit, the cleanup that removes it (also on failure and
-// on Ctrl-C), argument parsing and the machine description for the results file.
+// on Ctrl-C), argument parsing, the machine description and the results file.
 import { execFileSync } from "node:child_process";
-import { availableParallelism, release, totalmem } from "node:os";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { availableParallelism, loadavg, release, totalmem } from "node:os";
+import { join } from "node:path";
 import { CoreV1Api } from "@kubernetes/client-node";
 import { CriClient } from "@natslet/cri";
 import { KeepAliveKubeConfig } from "@natslet/kube";
@@ -121,4 +123,38 @@ export async function startEnv(dir: string, cleanup: Cleanup, signal: AbortSigna
       controlPlane: processesMentioning(controlPlane.dir),
     },
   };
+}
+
+/**
+ * Writes a benchmark's results to tests/e2e/bench-results/<prefix>-<start time>.json, with what
+ * every results file carries (command, timing, load, machine) first. An interrupted run writes
+ * nothing. Sets a failing exit code when a run failed.
+ */
+export function writeResults(
+  prefix: string,
+  head: { benchmark: string; command: string; startedAt: Date; loadAverageAtStart: number[] },
+  body: Record<string, unknown>,
+  opts: { signal: AbortSignal; failed: boolean },
+): void {
+  if (opts.signal.aborted) {
+    log("interrupted: no results file written");
+    process.exitCode = 130;
+    return;
+  }
+  const outDir = join(repoRoot, "tests", "e2e", "bench-results");
+  mkdirSync(outDir, { recursive: true });
+  const file = join(outDir, `${prefix}-${head.startedAt.toISOString().replace(/[:.]/g, "-")}.json`);
+  const json = {
+    benchmark: head.benchmark,
+    command: head.command,
+    startedAt: head.startedAt.toISOString(),
+    durationS: Math.round((Date.now() - head.startedAt.getTime()) / 1000),
+    loadAverageAtStart: head.loadAverageAtStart,
+    loadAverageAtEnd: loadavg(),
+    machine: machine(),
+    ...body,
+  };
+  writeFileSync(file, `${JSON.stringify(json, null, 2)}\n`);
+  log(`results written to ${file}`);
+  if (opts.failed) process.exitCode = 1;
 }

@@ -9,13 +9,11 @@
 // images removed from containerd: N pods over the K images created at once (pod i runs image
 // i mod K, IfNotPresent), timed to all Running, pulls counted. Prints a markdown table; writes
 // tests/e2e/bench-results/pulls-<timestamp>.json. Cleans up everything, also on failure/Ctrl-C.
-import { mkdirSync, writeFileSync } from "node:fs";
 import { loadavg } from "node:os";
-import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { parseArgs } from "node:util";
-import { busyboxImage, makeTempDir, removeDir, repoRoot, startRegistry, unmountBelow } from "@natslet/testkit";
-import { Cleanup, interruptOnSignals, log, machine, parseList, positiveInt, startEnv } from "./env.js";
+import { busyboxImage, makeTempDir, removeDir, startRegistry, unmountBelow } from "@natslet/testkit";
+import { Cleanup, interruptOnSignals, log, parseList, positiveInt, startEnv, writeResults } from "./env.js";
 import { PULL_AGENTS, removeImages, runPulls, type PullAgent, type PullRunResult } from "./pull-runs.js";
 import { runLines, summarize, summaryTable } from "./pulls-report.js";
 import { KUBELET_NODE, type KubeletSetup } from "./runs.js";
@@ -91,31 +89,23 @@ async function main(): Promise<void> {
 
   const summary = summarize(results);
   process.stdout.write(`${[`## ${n} pods, ${k} images (+${layerMib} MiB random layer each), ${repeats} repeats`, summaryTable(summary), "", "## Runs", ...runLines(results).map((l) => `- ${l}`)].join("\n")}\n`);
-  if (signal.aborted) {
-    log("interrupted: no results file written");
-    process.exitCode = 130;
-    return;
-  }
-  const outDir = join(repoRoot, "tests", "e2e", "bench-results");
-  mkdirSync(outDir, { recursive: true });
-  const file = join(outDir, `pulls-${startedAt.toISOString().replace(/[:.]/g, "-")}.json`);
-  const json = {
-    benchmark: "image pulls",
-    command: `pnpm bench:pulls --pods ${n} --images ${k} --repeats ${repeats} --layer-mib ${layerMib} --only ${agents.join(",")}`,
-    startedAt: startedAt.toISOString(),
-    durationS: Math.round((Date.now() - startedAt.getTime()) / 1000),
-    loadAverageAtStart: loadAtStart,
-    loadAverageAtEnd: loadavg(),
-    machine: machine(),
-    scenario: { pods: n, images: images.map((i) => ({ ref: i.ref.replace(/^[^/]+\//, "<registry>/"), bytes: i.bytes })), imagePullPolicy: "IfNotPresent" },
-    natslet: { settings: "defaults (NATSLET_IMAGE_PULL_PARALLELISM=3, NATSLET_IMAGE_EAGER_PULLS=true)" },
-    kubelet: { node: KUBELET_NODE, ...kubeletSetup },
-    summary,
-    results,
-  };
-  writeFileSync(file, `${JSON.stringify(json, null, 2)}\n`);
-  log(`results written to ${file}`);
-  if (results.some((r) => r.error !== undefined)) process.exitCode = 1;
+  writeResults(
+    "pulls",
+    {
+      benchmark: "image pulls",
+      command: `pnpm bench:pulls --pods ${n} --images ${k} --repeats ${repeats} --layer-mib ${layerMib} --only ${agents.join(",")}`,
+      startedAt,
+      loadAverageAtStart: loadAtStart,
+    },
+    {
+      scenario: { pods: n, images: images.map((i) => ({ ref: i.ref.replace(/^[^/]+\//, "<registry>/"), bytes: i.bytes })), imagePullPolicy: "IfNotPresent" },
+      natslet: { settings: "defaults (NATSLET_IMAGE_PULL_PARALLELISM=3, NATSLET_IMAGE_EAGER_PULLS=true)" },
+      kubelet: { node: KUBELET_NODE, ...kubeletSetup },
+      summary,
+      results,
+    },
+    { signal, failed: results.some((r) => r.error !== undefined) },
+  );
 }
 
 main().catch((err: unknown) => {

@@ -4,13 +4,11 @@
 // then for each N the direct-CRI floor, natslet and the real kubelet, each from an empty runtime
 // and each alone on the machine (runs.ts). Prints markdown tables; writes the results as JSON to
 // tests/e2e/bench-results/startup-<timestamp>.json. Cleans up everything, also on failure/Ctrl-C.
-import { mkdirSync, writeFileSync } from "node:fs";
 import { loadavg } from "node:os";
-import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { parseArgs } from "node:util";
-import { makeTempDir, removeDir, repoRoot, unmountBelow } from "@natslet/testkit";
-import { Cleanup, interruptOnSignals, log, machine, parseList, startEnv } from "./env.js";
+import { makeTempDir, removeDir, unmountBelow } from "@natslet/testkit";
+import { Cleanup, interruptOnSignals, log, parseList, startEnv, writeResults } from "./env.js";
 import { AGENTS, details, ratios, ratiosTable, resultsTable, targets, type Agent, type RunResult } from "./report.js";
 import { KUBELET_NODE, runFloor, runKubelet, runNatslet, type Env, type KubeletSetup } from "./runs.js";
 import { emptyRuntime } from "./runtime.js";
@@ -82,30 +80,17 @@ async function main(): Promise<void> {
   ].join("\n");
   process.stdout.write(`${output}\n`);
 
-  if (signal.aborted) {
-    log("interrupted: no results file written");
-    process.exitCode = 130;
-    return;
-  }
-  const outDir = join(repoRoot, "tests", "e2e", "bench-results");
-  mkdirSync(outDir, { recursive: true });
-  const file = join(outDir, `startup-${startedAt.toISOString().replace(/[:.]/g, "-")}.json`);
-  const json = {
-    benchmark: "pod startup",
-    command: `pnpm bench:startup --sizes ${sizes.join(",")} --only ${agents.join(",")}`,
-    startedAt: startedAt.toISOString(),
-    durationS: Math.round((Date.now() - startedAt.getTime()) / 1000),
-    loadAverageAtStart: loadAtStart,
-    loadAverageAtEnd: loadavg(),
-    machine: machine(),
-    kubelet: { node: KUBELET_NODE, ...kubeletSetup },
-    results,
-    ratios: rows,
-    targets: targets(results),
-  };
-  writeFileSync(file, `${JSON.stringify(json, null, 2)}\n`);
-  log(`results written to ${file}`);
-  if (results.some((r) => r.error !== undefined)) process.exitCode = 1;
+  writeResults(
+    "startup",
+    {
+      benchmark: "pod startup",
+      command: `pnpm bench:startup --sizes ${sizes.join(",")} --only ${agents.join(",")}`,
+      startedAt,
+      loadAverageAtStart: loadAtStart,
+    },
+    { kubelet: { node: KUBELET_NODE, ...kubeletSetup }, results, ratios: rows, targets: targets(results) },
+    { signal, failed: results.some((r) => r.error !== undefined) },
+  );
 }
 
 main().catch((err: unknown) => {
