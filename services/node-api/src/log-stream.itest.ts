@@ -152,6 +152,42 @@ test("follow: two rotations while the reader is held back lose neither file", as
   assert.equal(out.join(""), "a\nb\nc\nd\n");
 });
 
+test("follow: a reader two rotations behind reaches the newest lines while the live file stays empty", async () => {
+  // The e2e "large log" failure: the container wrote its last line, the last full file was
+  // rotated, the new live file stays empty (the container only sleeps now), and a slow client
+  // kept the reader on an older file. The rotated file in between must not wait for the live
+  // file to get data (which may be never).
+  const logPath = container();
+  writeFileSync(logPath, cri("a"));
+  let release!: () => void;
+  const held = new Promise<void>((r) => (release = r));
+  let first = true;
+  const out: string[] = [];
+  const abort = new AbortController();
+  const done = streamContainerLog({
+    logPath, options: { ...base, follow: true }, running: () => true, signal: abort.signal, pollMs: 20,
+    write: async (c) => {
+      out.push(c.toString());
+      if (first) {
+        first = false;
+        await held;
+      }
+      return true;
+    },
+  });
+  await sleep(50);
+  renameSync(logPath, `${logPath}.20260101-000001`);
+  writeFileSync(logPath, cri("b") + cri("last"));
+  renameSync(logPath, `${logPath}.20260101-000002`);
+  writeFileSync(logPath, ""); // reopened; the container writes nothing more
+  release();
+  await sleep(300);
+  const seen = out.join("");
+  abort.abort();
+  await done;
+  assert.equal(seen, "a\nb\nlast\n", "the rotated file's lines are streamed while the container still runs");
+});
+
 test("follow: lines the runtime writes to the old file before it reopens are not held back", async () => {
   const logPath = container();
   writeFileSync(logPath, cri("a"));

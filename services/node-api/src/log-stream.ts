@@ -94,8 +94,11 @@ async function follow(
           try {
             // The runtime reopened the log after a rotation. Until it writes to the new file it
             // may still write to the old one: only once the new one has data is the old complete.
-            // Meanwhile what reaches the old one is passed on, not held back.
-            while ((await fresh.stat()).size === 0 && req.running() && !req.signal.aborted) {
+            // Meanwhile what reaches the old one is passed on, not held back. A later rotation
+            // also proves it complete: a reader held back by a slow client may find the live file
+            // empty for good (the container wrote its last line before that rotation) while
+            // the rotated files after the old one hold the lines it has yet to stream.
+            while ((await fresh.stat()).size === 0 && !(await rotatedSince(req.logPath, current.fh)) && req.running() && !req.signal.aborted) {
               const r = await readToEnd(current.fh, current.offset, onChunk, buf);
               current.offset = r.offset;
               if (r.stopped) {
@@ -149,6 +152,19 @@ async function rotatedAway(path: string, fh: FileHandle): Promise<FileHandle | u
   const [named, reading] = await Promise.all([stat(path).catch(() => undefined), fh.stat()]);
   if (named === undefined || named.ino === reading.ino) return undefined;
   return open(path, "r").catch(() => undefined);
+}
+
+/**
+ * Whether a rotated file of `path` newer than the one `fh` reads exists. Rotation renames only a
+ * file the runtime filled past the size limit, so the runtime had reopened after `fh`'s file was
+ * renamed and written to the reopened one: `fh`'s file gets nothing more.
+ */
+async function rotatedSince(path: string, fh: FileHandle): Promise<boolean> {
+  const ino = (await fh.stat()).ino;
+  const rotated = (await logFiles(path)).filter((p) => p !== path);
+  const inodes = await Promise.all(rotated.map((p) => stat(p).then((s) => s.ino, () => undefined)));
+  const at = inodes.indexOf(ino);
+  return at >= 0 && at < rotated.length - 1;
 }
 
 /**
