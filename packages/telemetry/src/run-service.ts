@@ -80,15 +80,24 @@ function settingsFromEnvAndFlags<S>(service: string, loadSettings: (env: Readonl
   const flags = parseFlags(process.argv.slice(2));
   Object.assign(process.env, flags.env);
   const { env, read } = recordingEnv(process.env);
-  const settings = loadSettings(env);
   if (flags.help) {
+    // Reading the settings is how the list is known; a setting that is wrong right now must not
+    // hide the list (the readers before it are listed; the problem is named).
+    let problem = "";
+    try {
+      loadSettings(env);
+    } catch (err) {
+      problem = `With the current environment: ${err instanceof Error ? err.message : String(err)}\n`;
+    }
     const names = [...read].filter((k) => /^[A-Z][A-Z0-9_]*$/.test(k)).sort();
     process.stdout.write(
       `${service}: every setting is an environment variable, or a flag of the same name (NATS_URL = --nats-url).\n` +
-        `Settings ${service} reads: ${names.join(", ")}, KUBECONFIG (where it talks to the API server), OTEL_* (OpenTelemetry SDK).\n`,
+        `Settings ${service} reads: ${names.join(", ")}, KUBECONFIG (where it talks to the API server), OTEL_* (OpenTelemetry SDK).\n` +
+        problem,
     );
     process.exit(0);
   }
+  const settings = loadSettings(env);
   const unknown = unknownFlags(flags.env, read);
   if (unknown.length > 0) throw new SettingsError(`unknown flag ${unknown.join(", ")}: ${service} reads no such setting (see --help)`);
   return settings;
