@@ -70,6 +70,19 @@ describe("reading", () => {
   });
 });
 
+
+/** Follows `logPath` (polling every 20 ms) while `running()`, collecting every chunk written. */
+function follower(logPath: string, running: () => boolean, signal = new AbortController().signal): { out: string[]; done: Promise<void> } {
+  const out: string[] = [];
+  const done = streamContainerLog({
+    logPath, options: { ...base, follow: true }, running, signal, pollMs: 20,
+    write: (c) => {
+      out.push(c.toString());
+      return Promise.resolve(true);
+    },
+  });
+  return { out, done };
+}
 test("a rotation during a read does not lose the renamed file", async () => {
   const logPath = container();
   writeFileSync(`${logPath}.20260101-000001`, cri("old"));
@@ -96,14 +109,7 @@ test("follow: writes to the old file between the rename and the runtime's reopen
   const logPath = container();
   writeFileSync(logPath, cri("a"));
   let alive = true;
-  const out: string[] = [];
-  const done = streamContainerLog({
-    logPath, options: { ...base, follow: true }, running: () => alive, signal: new AbortController().signal, pollMs: 20,
-    write: (c) => {
-      out.push(c.toString());
-      return Promise.resolve(true);
-    },
-  });
+  const { out, done } = follower(logPath, () => alive);
   await sleep(80);
   const rotated = `${logPath}.20260101-000001`;
   renameSync(logPath, rotated);
@@ -192,14 +198,7 @@ test("follow: lines the runtime writes to the old file before it reopens are not
   const logPath = container();
   writeFileSync(logPath, cri("a"));
   let alive = true;
-  const out: string[] = [];
-  const done = streamContainerLog({
-    logPath, options: { ...base, follow: true }, running: () => alive, signal: new AbortController().signal, pollMs: 20,
-    write: (c) => {
-      out.push(c.toString());
-      return Promise.resolve(true);
-    },
-  });
+  const { out, done } = follower(logPath, () => alive);
   await sleep(80);
   const rotated = `${logPath}.20260101-000001`;
   renameSync(logPath, rotated);
@@ -220,14 +219,7 @@ describe("follow", () => {
     const logPath = container();
     writeFileSync(logPath, cri("l0"));
     let alive = true;
-    const out: string[] = [];
-    const done = streamContainerLog({
-      logPath, options: { ...base, follow: true }, running: () => alive, signal: new AbortController().signal, pollMs: 20,
-      write: (c) => {
-        out.push(c.toString());
-        return Promise.resolve(true);
-      },
-    });
+    const { out, done } = follower(logPath, () => alive);
     await sleep(100);
     appendFileSync(logPath, cri("l1"));
     await sleep(100);
