@@ -10,3 +10,4 @@ export {
 export { headersWithTrace, traceContextOf } from "./trace-headers.js";
 export { trackNatsConnection } from "./health.js";
 export { countDeadLetter, subjectKind } from "./metrics.js";
+export { RUNTIME_TIMEOUT_MS, RuntimeClient, type Runtime } from "./runtime-client.js";

@@ -51,3 +51,4 @@ export { goDuration, parseRfc3339, rfc3339 } from "./time.js";
 export { KeyedWorker, type KeyedWorkerOptions } from "./keyed-worker.js";
 export { desiredPodChanged } from "./pod-changed.js";
 export { PodStartupTracker, type PodStartDurations } from "./pod-startup.js";
+export { KeyedLock } from "./keyed-lock.js";

@@ -10,7 +10,7 @@ import { getJson, hashToken, keys, putJson } from "./kv-state.js";
 import type { ImageMetrics } from "./metrics.js";
 import { backoffRemaining, nextBackoff, type BackoffEntry, type BackoffPolicy } from "./pull-backoff.js";
 import { defaultPullPolicy, InvalidImageNameError, normalizedImage, pullDecision, withDefaultTag } from "./reference.js";
-import type { Runtime } from "./runtime-client.js";
+import type { Runtime } from "@natslet/bus";
 import type { SecretReader } from "./secrets.js";
 import type { Semaphore } from "./semaphore.js";
 import type { PullOutcome, SharedPulls } from "./shared-pulls.js";

@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { after, before, test } from "node:test";
 import type { NatsConnection } from "@nats-io/transport-node";
-import { connectBus } from "@natslet/bus";
+import { connectBus, RuntimeClient } from "@natslet/bus";
 import { decode, eventMessageSchema, subjects, type EventMessage, type Pod } from "@natslet/contracts";
 import { createLogger } from "@natslet/telemetry";
 import {
@@ -18,7 +18,6 @@ import { collectImages, type GcDeps } from "./gc.js";
 import { usagePercent, type GcPolicy } from "./gc-plan.js";
 import { openBuckets } from "./kv-state.js";
 import { imageMetrics } from "./metrics.js";
-import { RuntimeClient } from "./runtime-client.js";
 
 const NODE = "gc-itest";
 const MiB = 1024 * 1024;

@@ -8,7 +8,7 @@ import { bytesToFree, detectImages, planGc, usagePercent, type GcPolicy, type Us
 import { getJson, keys, putJson, tryLease } from "./kv-state.js";
 import type { ImageMetrics } from "./metrics.js";
 import { normalizedImage } from "./reference.js";
-import type { Runtime } from "./runtime-client.js";
+import type { Runtime } from "@natslet/bus";
 
 export interface GcDeps {
   node: string;

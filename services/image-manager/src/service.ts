@@ -4,7 +4,7 @@
 import { randomUUID } from "node:crypto";
 import type { KubeConfig } from "@kubernetes/client-node";
 import type { NatsConnection, Subscription } from "@nats-io/transport-node";
-import { ensureStreams, serve } from "@natslet/bus";
+import { ensureStreams, RuntimeClient, serve } from "@natslet/bus";
 import { imageMethods, NatsletError, queues, subjects, ValidationError, type EnsureImageReply } from "@natslet/contracts";
 import type { Logger } from "@natslet/telemetry";
 import { SpanStatusCode, trace } from "@opentelemetry/api";
@@ -15,7 +15,6 @@ import { BusImageEvents } from "./events.js";
 import { collectImages } from "./gc.js";
 import { openBuckets } from "./kv-state.js";
 import { imageMetrics } from "./metrics.js";
-import { RuntimeClient } from "./runtime-client.js";
 import { ApiSecretReader } from "./secrets.js";
 import { Semaphore } from "./semaphore.js";
 import type { ImageManagerSettings } from "./settings.js";

@@ -1,25 +1,12 @@
-// What the node-api needs from the rest of natslet: typed runtime commands over NATS, the pods
+// What the node-api needs from the rest of natslet besides the runtime commands: the pods
 // bound to the node (the NATSLET_PODS stream the watcher fills), and which containers died
 // (the runtime-adapter's PLEG events), so log followers end when their container does.
 import type { NatsConnection, Subscription } from "@nats-io/transport-node";
-import { decodeJson, request, watchLatest, type LatestWatch } from "@natslet/bus";
+import { decodeJson, watchLatest, type LatestWatch } from "@natslet/bus";
 import {
-  podMessageSchema, runtimeEventSchema, runtimeMethods, streams, subjects, type ObservedContainer, type ObservedPod, type Parser, type Pod,
-  type PodMessage, type RuntimeMethod, type RuntimeReply, type RuntimeRequest,
+  podMessageSchema, runtimeEventSchema, streams, subjects, type ObservedContainer, type ObservedPod, type Pod, type PodMessage,
 } from "@natslet/contracts";
 import type { Logger } from "@natslet/telemetry";
-
-const TIMEOUT_MS = 30_000;
-
-export class RuntimeCalls {
-  constructor(private readonly nc: NatsConnection, private readonly node: string) {}
-
-  call<M extends RuntimeMethod>(method: M, req: RuntimeRequest<M>): Promise<RuntimeReply<M>> {
-    // Indexing the table with a generic key widens to the union of parsers; this one is M's.
-    const reply = runtimeMethods[method].reply as Parser<RuntimeReply<M>>;
-    return request(this.nc, subjects.runtimeRpc(this.node, method), req, reply, { timeoutMs: TIMEOUT_MS });
-  }
-}
 
 /** The pods bound to this node, by UID and by namespace/name, as the watcher published them. */
 export class PodIndex {

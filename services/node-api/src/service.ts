@@ -8,6 +8,7 @@ import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import type { Duplex } from "node:stream";
 import type { NatsConnection } from "@nats-io/transport-node";
+import { RuntimeClient } from "@natslet/bus";
 import { NatsletError, type ObservedContainer, type ObservedPod } from "@natslet/contracts";
 import type { Logger } from "@natslet/telemetry";
 import { Counter, Gauge, type Registry } from "prom-client";
@@ -17,7 +18,7 @@ import { logTarget, restartPolicyOf } from "./log-target.js";
 import { openWatchers, streamContainerLog } from "./log-stream.js";
 import { readNodeSample } from "./node-stats.js";
 import { portsOf, requestVerb, routeOf, streamOptionsOf, subresourcesOf, type Route } from "./routes.js";
-import { attemptsOf, ContainerExits, PodIndex, RuntimeCalls } from "./runtime.js";
+import { attemptsOf, ContainerExits, PodIndex } from "./runtime.js";
 import { CpuRates, resourceMetricsText, summarize, type Summary } from "./stats.js";
 import { proxyUpgrade } from "./stream-proxy.js";
 
@@ -67,7 +68,8 @@ type StreamKind = "logs" | "exec" | "attach" | "portForward";
 
 export async function startNodeApi(opts: NodeApiOptions, deps: NodeApiDeps): Promise<NodeApi> {
   const { log } = deps;
-  const runtime = new RuntimeCalls(deps.nc, opts.nodeName);
+  // Short: a person waits at the other end of every request.
+  const runtime = new RuntimeClient(deps.nc, opts.nodeName, { timeoutMs: 30_000 });
   const pods = new PodIndex();
   await pods.start(deps.nc, opts.nodeName, log);
   const exits = new ContainerExits();

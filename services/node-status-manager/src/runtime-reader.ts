@@ -1,7 +1,6 @@
 // Asks the runtime-adapter (the only holder of the CRI socket) how the runtime is.
 import type { NatsConnection } from "@nats-io/transport-node";
-import { request } from "@natslet/bus";
-import { runtimeMethods, subjects } from "@natslet/contracts";
+import { RuntimeClient } from "@natslet/bus";
 import type { Logger } from "@natslet/telemetry";
 import type { RuntimeReading } from "./status-loop.js";
 
@@ -9,11 +8,10 @@ import type { RuntimeReading } from "./status-loop.js";
 const RUNTIME_STATUS_TIMEOUT_MS = 5_000;
 
 export function runtimeReader(nc: NatsConnection, node: string, log: Logger): () => Promise<RuntimeReading> {
+  const runtime = new RuntimeClient(nc, node, { timeoutMs: RUNTIME_STATUS_TIMEOUT_MS });
   return async () => {
     try {
-      const reply = await request(nc, subjects.runtimeRpc(node, "RuntimeStatus"), {}, runtimeMethods.RuntimeStatus.reply, {
-        timeoutMs: RUNTIME_STATUS_TIMEOUT_MS,
-      });
+      const reply = await runtime.call("RuntimeStatus", {});
       return { state: { up: true, conditions: reply.conditions }, version: reply.runtimeVersion };
     } catch (err) {
       log.debug({ err }, "runtime status unavailable");

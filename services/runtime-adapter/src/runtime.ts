@@ -1,6 +1,6 @@
 // What the command implementations (sandboxes.ts, containers.ts, images.ts) share.
 import type { Cri } from "./instrumented.js";
-import type { KeyedLock } from "./keyed-lock.js";
+import type { KeyedLock } from "@natslet/core";
 import type { TerminationMessages } from "./termination.js";
 
 export interface Runtime {

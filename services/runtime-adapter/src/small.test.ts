@@ -4,7 +4,6 @@ import { describe, test } from "node:test";
 import { NatsletError } from "@natslet/contracts";
 import { CriError } from "@natslet/cri";
 import { isNameReserved, toNatsletError } from "./cri-errors.js";
-import { KeyedLock } from "./keyed-lock.js";
 import { parseMemTotal } from "./meminfo.js";
 import { loadSettings } from "./settings.js";
 
@@ -33,24 +32,6 @@ describe("toNatsletError", () => {
 test("parseMemTotal", () => {
   assert.equal(parseMemTotal("MemTotal:        4028520 kB\nMemFree:  1 kB\n"), 4028520 * 1024);
   assert.throws(() => parseMemTotal("MemFree: 1 kB\n"), /MemTotal/);
-});
-
-test("KeyedLock: same key in turn, other keys in parallel", async () => {
-  const lock = new KeyedLock();
-  const order: string[] = [];
-  const step = (name: string, ms: number) => async () => {
-    order.push(`${name}:start`);
-    await new Promise((r) => setTimeout(r, ms));
-    order.push(`${name}:end`);
-    return name;
-  };
-  const results = await Promise.all([lock.run("a", step("a1", 20)), lock.run("a", step("a2", 1)), lock.run("b", step("b1", 1))]);
-  assert.deepEqual(results, ["a1", "a2", "b1"]);
-  assert.ok(order.indexOf("a1:end") < order.indexOf("a2:start"), "a2 waits for a1");
-  assert.ok(order.indexOf("b1:end") < order.indexOf("a1:end"), "b1 does not wait for a1");
-  assert.equal(lock.size, 0, "nothing left behind");
-  await assert.rejects(lock.run("a", () => Promise.reject(new Error("boom"))), /boom/);
-  assert.equal(await lock.run("a", () => Promise.resolve("after a failure")), "after a failure");
 });
 
 describe("loadSettings", () => {

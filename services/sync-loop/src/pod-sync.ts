@@ -1,6 +1,7 @@
 // One pass of a pod worker (kubelet: SyncPod / SyncTerminatingPod): observe, decide with
 // @natslet/core, act through the runtime-adapter, report the status. Errors of single steps
 // become waiting reasons and Events; the next pass retries.
+import type { Runtime } from "@natslet/bus";
 import type { CriMountMessage, ObservedPod, Pod } from "@natslet/contracts";
 import {
   computePodActions, computePodStatus, previousStatusOf, recordRestarts, type CrashLoopBackoff, type PodActions, type WaitingReason,
@@ -9,11 +10,10 @@ import type { Logger } from "@natslet/telemetry";
 import { ImageEnsures, type ImageClient } from "./image-client.js";
 import type { StartupSli } from "./startup-sli.js";
 import type { EventPublisher, StatusPublisher } from "./publishers.js";
-import type { RuntimeClient } from "./runtime-client.js";
 import { podNeedsVolumes, type VolumeClient } from "./volume-client.js";
 
 export interface PodSyncDeps {
-  runtime: RuntimeClient;
+  runtime: Runtime;
   volumes: VolumeClient;
   images: ImageClient;
   statuses: StatusPublisher;

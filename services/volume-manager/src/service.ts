@@ -8,16 +8,15 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { promisify } from "node:util";
 import type { KubeConfig } from "@kubernetes/client-node";
 import type { NatsConnection, Subscription } from "@nats-io/transport-node";
-import { encodeJson, ensureStreams, headersWithTrace, request, serve, watchLatest, withEntryContext } from "@natslet/bus";
+import { encodeJson, ensureStreams, headersWithTrace, RuntimeClient, serve, watchLatest, withEntryContext } from "@natslet/bus";
 import {
-  NatsletError, podMessageSchema, podUidOf, queues, runtimeMethods, streams, subjects, volumeMethods, volumeSchema, type EventMessage, type Pod,
+  NatsletError, podMessageSchema, podUidOf, queues, streams, subjects, volumeMethods, volumeSchema, type EventMessage, type Pod,
   type VolumeSetupReply,
 } from "@natslet/contracts";
-import { parseBytes } from "@natslet/core";
+import { KeyedLock, parseBytes } from "@natslet/core";
 import type { Logger } from "@natslet/telemetry";
 import { SpanStatusCode, trace } from "@opentelemetry/api";
 import type { Registry } from "prom-client";
-import { KeyLock } from "./key-lock.js";
 import { volumeMetrics } from "./metrics.js";
 import { volumeDir } from "./paths.js";
 import { PodVolumes, type SetupOutcome } from "./pod-volumes.js";
@@ -68,7 +67,7 @@ export async function startVolumeManager(
     },
     onVolume: (type, result) => metrics.setups.labels(type, result).inc(),
   });
-  const lock = new KeyLock();
+  const lock = new KeyedLock();
   const known = new Map<string, KnownPod>();
 
   const event = (pod: Pod, type: EventMessage["type"], reason: string, message: string): void => {
@@ -149,9 +148,10 @@ export async function startVolumeManager(
    * listening, NATS no-responders, a timeout, CRI down) is "still running": not knowing is no
    * reason to pull volumes from under containers.
    */
+  const runtime = new RuntimeClient(nc, node, { timeoutMs: 10_000 });
   const stillRunning = async (uid: string): Promise<boolean> => {
     try {
-      const observed = await request(nc, subjects.runtimeRpc(node, "GetPod"), { uid }, runtimeMethods.GetPod.reply, { timeoutMs: 10_000 });
+      const observed = await runtime.call("GetPod", { uid });
       return observed.containers.some((c) => c.state === "running") || observed.sandboxes.some((sb) => sb.state === "ready");
     } catch (err) {
       log.debug({ err, pod_uid: uid }, "cannot tell whether the pod still runs; treated as running");
