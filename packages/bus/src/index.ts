@@ -9,5 +9,6 @@ export {
 } from "./streams.js";
 export { headersWithTrace, traceContextOf } from "./trace-headers.js";
 export { trackNatsConnection } from "./health.js";
+export { EventPublisher, type PodRef } from "./events.js";
 export { countDeadLetter, subjectKind } from "./metrics.js";
 export { RUNTIME_TIMEOUT_MS, RuntimeClient, type Runtime } from "./runtime-client.js";

@@ -5,12 +5,12 @@ import type { KV } from "@nats-io/kv";
 import type { EnsureImageReply, ImageAuth, ImageRequest, PullPolicy } from "@natslet/contracts";
 import type { Logger } from "@natslet/telemetry";
 import { credentialsFor, credentialsOfSecret, type RegistryCredential } from "./credentials.js";
-import type { ImageEvents, PodRef } from "./events.js";
+import type { ImageEvents } from "./events.js";
 import { getJson, hashToken, keys, putJson } from "./kv-state.js";
 import type { ImageMetrics } from "./metrics.js";
 import { backoffRemaining, nextBackoff, type BackoffEntry, type BackoffPolicy } from "./pull-backoff.js";
 import { defaultPullPolicy, InvalidImageNameError, normalizedImage, pullDecision, withDefaultTag } from "./reference.js";
-import type { Runtime } from "@natslet/bus";
+import { type PodRef, type Runtime } from "@natslet/bus";
 import type { SecretReader } from "./secrets.js";
 import type { Semaphore } from "./semaphore.js";
 import type { PullOutcome, SharedPulls } from "./shared-pulls.js";
@@ -51,7 +51,7 @@ export async function ensureImage(req: EnsureRequest, deps: EnsureDeps): Promise
 
 async function ensure(req: EnsureRequest, deps: EnsureDeps): Promise<EnsureImageReply> {
   const { pod, container } = req;
-  const event = (type: "Normal" | "Warning", reason: string, message: string) => deps.events.pod(pod, container, type, reason, message);
+  const event = (type: "Normal" | "Warning", reason: string, message: string) => deps.events.pod(pod, type, reason, message, container);
 
   let image: string;
   let normalized: string;

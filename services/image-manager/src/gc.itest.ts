@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { after, before, test } from "node:test";
 import type { NatsConnection } from "@nats-io/transport-node";
-import { connectBus, RuntimeClient } from "@natslet/bus";
+import { connectBus, EventPublisher, RuntimeClient } from "@natslet/bus";
 import { decode, eventMessageSchema, subjects, type EventMessage, type Pod } from "@natslet/contracts";
 import { createLogger } from "@natslet/telemetry";
 import {
@@ -13,7 +13,6 @@ import {
   type Containerd, type Natslet, type NatsServer, type Registry as OciRegistry,
 } from "@natslet/testkit";
 import { Registry } from "prom-client";
-import { BusImageEvents } from "./events.js";
 import { collectImages, type GcDeps } from "./gc.js";
 import { usagePercent, type GcPolicy } from "./gc-plan.js";
 import { openBuckets } from "./kv-state.js";
@@ -53,7 +52,7 @@ before(async () => {
   const metrics = imageMetrics(new Registry());
   const log = createLogger({ service: "image-manager", node: NODE, level: process.env["LOG_LEVEL"] ?? "silent" });
   gcDeps = (policy) => ({
-    node: NODE, owner: "gc-itest", runtime, kv: gc, events: new BusImageEvents(nc, NODE), metrics, policy, lockMs: 60_000,
+    node: NODE, owner: "gc-itest", runtime, kv: gc, events: new EventPublisher(nc, NODE), metrics, policy, lockMs: 60_000,
     pinnedImages: [PAUSE_IMAGE], clock: Date.now, log,
   });
 });

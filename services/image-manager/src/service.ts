@@ -4,14 +4,13 @@
 import { randomUUID } from "node:crypto";
 import type { KubeConfig } from "@kubernetes/client-node";
 import type { NatsConnection, Subscription } from "@nats-io/transport-node";
-import { ensureStreams, RuntimeClient, serve } from "@natslet/bus";
+import { ensureStreams, EventPublisher, RuntimeClient, serve } from "@natslet/bus";
 import { imageMethods, NatsletError, queues, subjects, ValidationError, type EnsureImageReply } from "@natslet/contracts";
 import type { Logger } from "@natslet/telemetry";
 import { SpanStatusCode, trace } from "@opentelemetry/api";
 import type { Registry } from "prom-client";
 import { startEagerPulls, type EagerPuller } from "./eager.js";
 import { ensureImage, type EnsureDeps, type EnsureRequest } from "./ensure.js";
-import { BusImageEvents } from "./events.js";
 import { collectImages } from "./gc.js";
 import { openBuckets } from "./kv-state.js";
 import { imageMetrics } from "./metrics.js";
@@ -40,7 +39,7 @@ export async function startImageManager(
   const buckets = await openBuckets(nc);
   const metrics = imageMetrics(deps.registry);
   const runtime = new RuntimeClient(nc, node);
-  const events = new BusImageEvents(nc, node);
+  const events = new EventPublisher(nc, node);
   const ensureDeps: EnsureDeps = {
     node,
     runtime,

@@ -1,7 +1,7 @@
 // One pass of a pod worker (kubelet: SyncPod / SyncTerminatingPod): observe, decide with
 // @natslet/core, act through the runtime-adapter, report the status. Errors of single steps
 // become waiting reasons and Events; the next pass retries.
-import type { Runtime } from "@natslet/bus";
+import { type EventPublisher, type Runtime } from "@natslet/bus";
 import type { CriMountMessage, ObservedPod, Pod } from "@natslet/contracts";
 import {
   computePodActions, computePodStatus, previousStatusOf, recordRestarts, type CrashLoopBackoff, type PodActions, type WaitingReason,
@@ -9,7 +9,7 @@ import {
 import type { Logger } from "@natslet/telemetry";
 import { ImageEnsures, type ImageClient } from "./image-client.js";
 import type { StartupSli } from "./startup-sli.js";
-import type { EventPublisher, StatusPublisher } from "./publishers.js";
+import type { StatusPublisher } from "./publishers.js";
 import { podNeedsVolumes, type VolumeClient } from "./volume-client.js";
 
 export interface PodSyncDeps {
@@ -119,7 +119,7 @@ async function execute(
   if (actions.containersToKill.length > 0) {
     await Promise.all(
       actions.containersToKill.map(async (kill) => {
-        deps.events.pod(pod, "Normal", "Killing", kill.message, kill.name);
+        deps.events.pod(pod.metadata, "Normal", "Killing", kill.message, kill.name);
         await deps.runtime.call("StopContainer", { containerId: kill.id, gracePeriodSeconds: kill.gracePeriodSeconds });
       }),
     );
@@ -130,7 +130,7 @@ async function execute(
     changed ||= actions.sandboxesToStop.length > 0;
   }
   if (actions.unsupported && deps.warned.first(pod.metadata.uid, actions.unsupported.reason)) {
-    deps.events.pod(pod, "Warning", actions.unsupported.reason, actions.unsupported.message);
+    deps.events.pod(pod.metadata, "Warning", actions.unsupported.reason, actions.unsupported.message);
   }
 
   // Volumes before the sandbox and containers (kubelet: WaitForAttachAndMount). The
@@ -150,7 +150,7 @@ async function execute(
   if (actions.createSandbox) {
     const sandbox = await deps.runtime.call("EnsureSandbox", { pod, attempt: actions.sandboxAttempt }).catch((err: unknown) => {
       // Users see this one in `kubectl describe pod` (kubelet: FailedCreatePodSandBox); the pass is retried.
-      deps.events.pod(pod, "Warning", "FailedCreatePodSandBox", `Failed to create pod sandbox: ${errorText(err)}`);
+      deps.events.pod(pod.metadata, "Warning", "FailedCreatePodSandBox", `Failed to create pod sandbox: ${errorText(err)}`);
       throw err;
     });
     sandboxId = sandbox.sandboxId;
@@ -234,10 +234,10 @@ async function startContainer(
     const message = errorText(err);
     const reason = /^(CreateContainerConfigError|CreateContainerError|RunContainerError):/.exec(message)?.[1];
     if (reason === undefined) throw err;
-    deps.events.pod(pod, "Warning", "Failed", `Error: ${message}`, name);
+    deps.events.pod(pod.metadata, "Warning", "Failed", `Error: ${message}`, name);
     return { reason, message: message.slice(reason.length + 1).trim() };
   }
-  deps.events.pod(pod, "Normal", "Started", `Started container ${name}`, name);
+  deps.events.pod(pod.metadata, "Normal", "Started", `Started container ${name}`, name);
   return undefined;
 }
 

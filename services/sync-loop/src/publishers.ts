@@ -1,7 +1,6 @@
 import type { JetStreamClient } from "@nats-io/jetstream";
-import type { NatsConnection } from "@nats-io/transport-node";
-import { encodeJson, headersWithTrace, publishLatest } from "@natslet/bus";
-import { subjects, type EventMessage, type Pod, type PodStatusMessage } from "@natslet/contracts";
+import { publishLatest } from "@natslet/bus";
+import { subjects, type Pod, type PodStatusMessage } from "@natslet/contracts";
 import type { PodStatus } from "@natslet/core";
 
 /**
@@ -44,29 +43,5 @@ export class StatusPublisher {
 
   forget(uid: string): void {
     this.#last.delete(uid);
-  }
-}
-
-/** Kubernetes Events about pods, recorded by the status-manager. Fire and forget, like the kubelet's recorder. */
-export class EventPublisher {
-  constructor(
-    private readonly nc: NatsConnection,
-    private readonly node: string,
-  ) {}
-
-  pod(pod: Pod, type: EventMessage["type"], reason: string, message: string, container?: string): void {
-    const event: EventMessage = {
-      type,
-      reason,
-      message,
-      involved: {
-        kind: "Pod",
-        namespace: pod.metadata.namespace,
-        name: pod.metadata.name,
-        uid: pod.metadata.uid,
-        ...(container ? { fieldPath: `spec.containers{${container}}` } : {}),
-      },
-    };
-    this.nc.publish(subjects.events(this.node), encodeJson(event), { headers: headersWithTrace() });
   }
 }

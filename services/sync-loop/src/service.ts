@@ -2,7 +2,7 @@
 // a periodic resync and housekeeping, all feeding one worker per pod.
 import { jetstream } from "@nats-io/jetstream";
 import type { NatsConnection, Subscription } from "@nats-io/transport-node";
-import { decodeJson, ensureStreams, RuntimeClient, traceContextOf, type LatestWatch, watchLatest } from "@natslet/bus";
+import { decodeJson, ensureStreams, EventPublisher, type LatestWatch, RuntimeClient, traceContextOf, watchLatest } from "@natslet/bus";
 import { podMessageSchema, podUidOf, runtimeEventSchema, streams, subjects, type PodMessage } from "@natslet/contracts";
 import { CrashLoopBackoff, KeyedWorker, desiredPodChanged } from "@natslet/core";
 import type { Logger } from "@natslet/telemetry";
@@ -11,7 +11,7 @@ import type { Registry } from "prom-client";
 import { syncLoopMetrics } from "./metrics.js";
 import { PodTable } from "./pod-table.js";
 import { syncGonePod, syncPod, WarnedPods, type PodSyncDeps, type SyncResult } from "./pod-sync.js";
-import { EventPublisher, StatusPublisher } from "./publishers.js";
+import { StatusPublisher } from "./publishers.js";
 import { ImageClient } from "./image-client.js";
 import { StartupSli } from "./startup-sli.js";
 import { VolumeClient } from "./volume-client.js";

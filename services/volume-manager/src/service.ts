@@ -8,9 +8,9 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { promisify } from "node:util";
 import type { KubeConfig } from "@kubernetes/client-node";
 import type { NatsConnection, Subscription } from "@nats-io/transport-node";
-import { encodeJson, ensureStreams, headersWithTrace, RuntimeClient, serve, watchLatest, withEntryContext } from "@natslet/bus";
+import { ensureStreams, EventPublisher, RuntimeClient, serve, watchLatest, withEntryContext } from "@natslet/bus";
 import {
-  NatsletError, podMessageSchema, podUidOf, queues, streams, subjects, volumeMethods, volumeSchema, type EventMessage, type Pod,
+  NatsletError, podMessageSchema, podUidOf, queues, streams, subjects, volumeMethods, volumeSchema, type Pod,
   type VolumeSetupReply,
 } from "@natslet/contracts";
 import { KeyedLock, parseBytes } from "@natslet/core";
@@ -70,15 +70,7 @@ export async function startVolumeManager(
   const lock = new KeyedLock();
   const known = new Map<string, KnownPod>();
 
-  const event = (pod: Pod, type: EventMessage["type"], reason: string, message: string): void => {
-    const msg: EventMessage = {
-      type,
-      reason,
-      message,
-      involved: { kind: "Pod", namespace: pod.metadata.namespace, name: pod.metadata.name, uid: pod.metadata.uid },
-    };
-    nc.publish(subjects.events(node), encodeJson(msg), { headers: headersWithTrace() });
-  };
+  const events = new EventPublisher(nc, node);
 
   /**
    * `containers`: whose mounts (and subPath binds) to prepare; an empty set = the volumes only.
@@ -108,7 +100,7 @@ export async function startVolumeManager(
         const last = entry.lastFailure;
         if (last?.message !== outcome.message || clock() - last.at > 60_000) {
           entry.lastFailure = { message: outcome.message, at: clock() };
-          event(pod, "Warning", outcome.reason, outcome.message);
+          events.pod(pod.metadata, "Warning", outcome.reason, outcome.message);
           log.warn({ ...fields, volume: outcome.volume, reason: outcome.reason, message: outcome.message }, "volume setup failed");
         }
         return outcome;
@@ -319,7 +311,7 @@ export async function startVolumeManager(
       metrics.emptyDirOverLimit.inc();
       if (k.overLimitReported.has(volume.name)) continue;
       k.overLimitReported.add(volume.name);
-      event(k.pod, "Warning", "EmptyDirSizeLimitExceeded", `Usage of EmptyDir volume "${volume.name}" exceeds the limit "${limit}". `);
+      events.pod(k.pod.metadata, "Warning", "EmptyDirSizeLimitExceeded", `Usage of EmptyDir volume "${volume.name}" exceeds the limit "${limit}". `);
       log.warn({ pod_uid: k.pod.metadata.uid, volume: volume.name, used, limit }, "emptyDir above its sizeLimit");
     }
   }
