@@ -2,7 +2,9 @@
 // shared across requests and replicas. Every outcome is a reply the sync-loop can put in the
 // container's waiting state as it is, and the Events a kubelet would record for it.
 import type { KV } from "@nats-io/kv";
+import type { PodRef, Runtime } from "@natslet/bus";
 import type { EnsureImageReply, ImageAuth, ImageRequest, PullPolicy } from "@natslet/contracts";
+import { goDuration } from "@natslet/core";
 import type { Logger } from "@natslet/telemetry";
 import { credentialsFor, credentialsOfSecret, type RegistryCredential } from "./credentials.js";
 import type { ImageEvents } from "./events.js";
@@ -10,7 +12,6 @@ import { getJson, hashToken, keys, putJson } from "./kv-state.js";
 import type { ImageMetrics } from "./metrics.js";
 import { backoffRemaining, nextBackoff, type BackoffEntry, type BackoffPolicy } from "./pull-backoff.js";
 import { defaultPullPolicy, InvalidImageNameError, normalizedImage, pullDecision, withDefaultTag } from "./reference.js";
-import { type PodRef, type Runtime } from "@natslet/bus";
 import type { SecretReader } from "./secrets.js";
 import type { Semaphore } from "./semaphore.js";
 import type { PullOutcome, SharedPulls } from "./shared-pulls.js";
@@ -231,14 +232,5 @@ async function sharedPull(
 /** kubelet: `Successfully pulled image "x" in 1.2s (1.5s including waiting). Image size: N bytes.` */
 export function pulledMessage(image: string, pullMs: number, totalMs: number, size: number | undefined): string {
   const sizeText = size !== undefined ? ` Image size: ${size} bytes.` : "";
-  return `Successfully pulled image "${image}" in ${goDuration(pullMs)} (${goDuration(totalMs)} including waiting).${sizeText}`;
-}
-
-/** Go's time.Duration String for whole milliseconds: "523ms", "1.2s", "1m2.5s". */
-export function goDuration(ms: number): string {
-  const whole = Math.max(0, Math.round(ms));
-  if (whole < 1000) return `${whole}ms`;
-  const minutes = Math.floor(whole / 60_000);
-  const seconds = ((whole % 60_000) / 1000).toFixed(3).replace(/\.?0+$/, "");
-  return minutes > 0 ? `${minutes}m${seconds}s` : `${seconds}s`;
+  return `Successfully pulled image "${image}" in ${goDuration(Math.round(pullMs))} (${goDuration(Math.round(totalMs))} including waiting).${sizeText}`;
 }

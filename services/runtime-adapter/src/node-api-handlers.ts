@@ -5,12 +5,11 @@ import { labelKeys } from "@natslet/core";
 import { CriError, type ContainerStats, type CpuUsage, type MemoryUsage, type PodSandboxStats, type UInt64Value } from "@natslet/cri";
 import type { HandlersOf } from "./handlers.js";
 import { managedSelector } from "./observe-map.js";
-import type { Observer } from "./observe.js";
 import type { Runtime } from "./runtime.js";
 
 const SANDBOX_STATS_RETRY_MS = 5 * 60_000;
 
-export function createNodeApiHandlers(rt: Runtime, _observer: Observer): HandlersOf<typeof runtimeNodeApiMethods> {
+export function createNodeApiHandlers(rt: Runtime): HandlersOf<typeof runtimeNodeApiMethods> {
   // Epoch ms before which ListPodSandboxStats is not asked again after it failed.
   let sandboxStatsRetryAt = 0;
   return {

@@ -52,14 +52,8 @@ export class ImageEnsures {
 
   /** Sends every request now (idempotent); the pulls overlap what the pass does next. */
   start(): void {
-    for (const name of this.containers) {
-      if (this.#pending.has(name)) continue;
-      const reply = this.client.ensure(this.pod, name);
-      this.#sentAt.set(name, Date.now());
-      // Awaited later (or never, when the pass stops early): no unhandled rejection meanwhile.
-      reply.catch(() => undefined);
-      this.#pending.set(name, reply);
-    }
+    // Not awaited here: #send keeps each reply for wait().
+    for (const name of this.containers) if (!this.#pending.has(name)) void this.#send(name);
   }
 
   /**
@@ -68,19 +62,22 @@ export class ImageEnsures {
    * A failure of the request itself (timeout, no image-manager) is thrown: the pass is retried.
    */
   async wait(container: string): Promise<WaitingReason | undefined> {
-    let pending = this.#pending.get(container);
-    if (!pending) {
-      pending = this.client.ensure(this.pod, container);
-      this.#pending.set(container, pending);
-      this.#sentAt.set(container, Date.now());
-    }
-    const reply = await pending;
+    const reply = await (this.#pending.get(container) ?? this.#send(container));
     if (reply.result === "ready") {
       if (reply.pulled) this.onPulled(this.#sentAt.get(container) ?? Date.now(), Date.now());
       return undefined;
     }
     if (reply.retryInMs !== undefined) this.#retries.push(reply.retryInMs);
     return { reason: reply.reason, message: reply.message };
+  }
+
+  #send(container: string): Promise<EnsureImageReply> {
+    const reply = this.client.ensure(this.pod, container);
+    this.#sentAt.set(container, Date.now());
+    // Awaited later (or never, when the pass stops early): no unhandled rejection meanwhile.
+    reply.catch(() => undefined);
+    this.#pending.set(container, reply);
+    return reply;
   }
 
   /** When the pass should run again for the images that wait (back-off expiry). */

@@ -167,10 +167,8 @@ async function execute(
 
   // Start in spec order, one at a time (kubelet: SyncPod step 7).
   for (const start of actions.containersToStart) {
-    const container = [...(pod.spec.initContainers ?? []), ...pod.spec.containers].find((c) => c.name === start.name);
-    if (!container) continue;
-    const reason = await startContainer(pod, container.name, images, {
-      mounts: mounts[container.name] ?? [],
+    const reason = await startContainer(pod, start.name, images, {
+      mounts: mounts[start.name] ?? [],
       attempt: start.attempt,
       sandboxId,
       podIps: podIps ? [podIps] : [],

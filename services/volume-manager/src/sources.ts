@@ -43,13 +43,6 @@ export class SourceReader {
     return { configMaps, secrets, tokens };
   }
 
-  /** Earliest time a cached token of the pod must be renewed, if it has any. */
-  nextTokenRefreshMs(uid: string): number | undefined {
-    const all = [...(this.#tokens.get(uid)?.values() ?? [])];
-    if (all.length === 0) return undefined;
-    return Math.min(...all.map((t) => t.expiresAtMs - (t.expiresAtMs - t.issuedAtMs) * 0.2));
-  }
-
   /**
    * Health after a failed request: a 4xx answer is our request's problem (not found,
    * forbidden, invalid), the API server is fine; a 5xx or a transport failure (refused, reset,

@@ -13,9 +13,3 @@ export function tokenNeedsRefresh(token: IssuedToken, nowMs: number): boolean {
   if (nowMs >= token.expiresAtMs - ttl * 0.2) return true;
   return nowMs - token.issuedAtMs > MAX_TOKEN_AGE_MS;
 }
-
-/** When the token should be renewed at the latest (for scheduling a resync). */
-export function tokenRefreshAtMs(token: IssuedToken): number {
-  const ttl = token.expiresAtMs - token.issuedAtMs;
-  return Math.min(token.expiresAtMs - ttl * 0.2, token.issuedAtMs + MAX_TOKEN_AGE_MS);
-}
