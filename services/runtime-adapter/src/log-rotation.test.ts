@@ -15,8 +15,6 @@ function fakeCri(logPath: string, fail?: Error) {
   return {
     reopened,
     cri: {
-      listContainers: () => Promise.resolve({ containers: [] }),
-      containerStatus: () => Promise.resolve({ status: null, info: {} }),
       reopenContainerLog: (req: { containerId?: string }) => {
         if (fail) return Promise.reject(fail);
         reopened.push(req.containerId ?? "");
@@ -28,6 +26,7 @@ function fakeCri(logPath: string, fail?: Error) {
 }
 
 const log = createLogger({ service: "test", node: "n", level: "silent" });
+const noLogs = () => Promise.resolve([]);
 
 test("rotationSuffix: the kubelet's 20060102-150405, UTC", () => {
   assert.equal(rotationSuffix(new Date(Date.UTC(2026, 0, 2, 3, 4, 5))), "20260102-030405");
@@ -39,7 +38,7 @@ describe("LogRotator.rotateOne", () => {
     const logPath = join(sub, "0.log");
     const { cri, reopened } = fakeCri(logPath);
     let second = 0;
-    const rotator = new LogRotator(cri, { maxBytes: 10, maxFiles: 3, periodMs: 1000 }, log, () => new Date(Date.UTC(2026, 0, 1, 0, 0, second)));
+    const rotator = new LogRotator(cri, noLogs, { maxBytes: 10, maxFiles: 3, periodMs: 1000 }, log, () => new Date(Date.UTC(2026, 0, 1, 0, 0, second)));
     writeFileSync(logPath, "short");
     assert.equal(await rotator.rotateOne("c1", logPath), false);
     for (let i = 0; i < 4; i++) {
@@ -57,7 +56,7 @@ describe("LogRotator.rotateOne", () => {
   test("a failed reopen puts the file back", async () => {
     const sub = mkdtempSync(join(dir, "c-"));
     const logPath = join(sub, "0.log");
-    const rotator = new LogRotator(fakeCri(logPath, new Error("runtime down")).cri, { maxBytes: 1, maxFiles: 5, periodMs: 1000 }, log);
+    const rotator = new LogRotator(fakeCri(logPath, new Error("runtime down")).cri, noLogs, { maxBytes: 1, maxFiles: 5, periodMs: 1000 }, log);
     writeFileSync(logPath, "data");
     await assert.rejects(rotator.rotateOne("c1", logPath), /runtime down/);
     assert.deepEqual(readdirSync(sub), ["0.log"]);
@@ -72,8 +71,6 @@ test("rotateAll: a container that fails every pass does not stop the others from
   const reopened: string[] = [];
   const warnings: string[] = [];
   const cri = {
-    listContainers: () => Promise.resolve({ containers: [{ id: "bad" }, { id: "good" }] }),
-    containerStatus: (req: { containerId?: string }) => Promise.resolve({ status: { logPath: paths[req.containerId ?? ""] }, info: {} }),
     reopenContainerLog: (req: { containerId?: string }) => {
       if (req.containerId === "bad") return Promise.reject(new Error("runtime refuses"));
       reopened.push(req.containerId ?? "");
@@ -82,8 +79,8 @@ test("rotateAll: a container that fails every pass does not stop the others from
     },
   };
   const warnLog = { ...log, warn: (obj: { containerId: string }) => warnings.push(obj.containerId), debug: () => undefined } as unknown as typeof log;
-  // The fake implements only the fields rotateAll reads.
-  const rotator = new LogRotator(cri as unknown as ConstructorParameters<typeof LogRotator>[0], { maxBytes: 1, maxFiles: 5, periodMs: 1000 }, warnLog);
+  const running = () => Promise.resolve(Object.entries(paths).map(([id, logPath]) => ({ id, logPath })));
+  const rotator = new LogRotator(cri, running, { maxBytes: 1, maxFiles: 5, periodMs: 1000 }, warnLog);
   await rotator.rotateAll();
   assert.deepEqual(reopened, ["good"]);
   assert.deepEqual(warnings, ["bad"]);

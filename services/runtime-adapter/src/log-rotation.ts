@@ -7,7 +7,6 @@ import { readdir, rename, rm, stat } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { isNotFound, type RuntimeService } from "@natslet/cri";
 import type { Logger } from "@natslet/telemetry";
-import { managedSelector } from "./observe-map.js";
 
 export interface LogRotationSettings {
   /** Rotate a log file once it is at least this big (kubelet containerLogMaxSize, 10Mi). */
@@ -20,7 +19,13 @@ export interface LogRotationSettings {
 
 export const DEFAULT_LOG_ROTATION: LogRotationSettings = { maxBytes: 10 * 1024 * 1024, maxFiles: 5, periodMs: 10_000 };
 
-type RotationCri = Pick<RuntimeService, "listContainers" | "containerStatus" | "reopenContainerLog">;
+type RotationCri = Pick<RuntimeService, "reopenContainerLog">;
+
+/** A running container and its CRI log file. */
+export interface ContainerLog {
+  id: string;
+  logPath: string;
+}
 
 /** The suffix of a rotated file: the kubelet's time format 20060102-150405, in UTC. */
 export function rotationSuffix(now: Date): string {
@@ -48,8 +53,10 @@ export class LogRotator {
   #timer: NodeJS.Timeout | undefined;
   #running: Promise<void> | undefined;
 
+  /** `runningLogs`: the running containers' log files (the observer's cached statuses: no CRI status call per container per pass). */
   constructor(
     private readonly cri: RotationCri,
+    private readonly runningLogs: () => Promise<readonly ContainerLog[]>,
     private readonly settings: LogRotationSettings,
     private readonly log: Logger,
     private readonly now: () => Date = () => new Date(),
@@ -76,12 +83,9 @@ export class LogRotator {
    * every pass must not keep all the others from rotating until the disk is full.
    */
   async rotateAll(): Promise<void> {
-    const { containers } = await this.cri.listContainers({ filter: { labelSelector: managedSelector(), state: { state: "CONTAINER_RUNNING" } } });
-    for (const c of containers) {
+    for (const c of await this.runningLogs()) {
       try {
-        const { status } = await this.cri.containerStatus({ containerId: c.id });
-        const logPath = status?.logPath ?? "";
-        if (logPath !== "") await this.rotateOne(c.id, logPath);
+        await this.rotateOne(c.id, c.logPath);
       } catch (err) {
         if (!isNotFound(err)) this.log.warn({ err, containerId: c.id }, "container log rotation failed");
       }
@@ -92,10 +96,10 @@ export class LogRotator {
     const size = await stat(logPath).then((s) => s.size, () => 0);
     if (size < this.settings.maxBytes) return false;
     const rotated = await rotatedFiles(logPath);
-    // Keep maxFiles-1 files besides the live one, counting the one made now.
-    for (const old of rotated.slice(0, Math.max(0, rotated.length - (this.settings.maxFiles - 2)))) await rm(old, { force: true });
     const target = `${logPath}.${rotationSuffix(this.now())}`;
     if (rotated.includes(target)) return false; // rotated within this second already
+    // Keep maxFiles-1 files besides the live one, counting the one made now.
+    for (const old of rotated.slice(0, Math.max(0, rotated.length - (this.settings.maxFiles - 2)))) await rm(old, { force: true });
     await rename(logPath, target);
     try {
       await this.cri.reopenContainerLog({ containerId });

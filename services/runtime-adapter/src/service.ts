@@ -67,7 +67,11 @@ export function startRuntimeAdapter(settings: RuntimeAdapterSettings, deps: Runt
     metrics,
   });
   pleg.start();
-  const logRotator = new LogRotator(cri, settings.logRotation ?? DEFAULT_LOG_ROTATION, log);
+  const runningLogs = async () =>
+    Object.values((await observer.node()).pods).flatMap((p) =>
+      p.containers.filter((c) => c.state === "running" && c.logPath !== undefined && c.logPath !== "").map((c) => ({ id: c.id, logPath: c.logPath ?? "" })),
+    );
+  const logRotator = new LogRotator(cri, runningLogs, settings.logRotation ?? DEFAULT_LOG_ROTATION, log);
   logRotator.start();
 
   return {
