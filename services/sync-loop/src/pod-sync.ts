@@ -4,7 +4,7 @@
 import { type EventPublisher, type Runtime } from "@natslet/bus";
 import type { CriMountMessage, ObservedPod, Pod } from "@natslet/contracts";
 import {
-  computePodActions, computePodStatus, previousStatusOf, recordRestarts, type CrashLoopBackoff, type PodActions, type WaitingReason,
+  computePodActions, computePodStatus, podGarbage, previousStatusOf, recordRestarts, type CrashLoopBackoff, type PodActions, type WaitingReason,
 } from "@natslet/core";
 import type { Logger } from "@natslet/telemetry";
 import { ImageEnsures, type ImageClient } from "./image-client.js";
@@ -88,6 +88,7 @@ export async function syncPod(pod: Pod, deps: PodSyncDeps): Promise<SyncResult> 
     await removeEverything(observed, deps);
   }
   await deps.statuses.publish(pod, status, terminated);
+  if (!terminated) await collectGarbage(pod, observed, deps);
 
   const retries = [...actions.waiting.map((w) => w.retryInMs), ...volumeRetry, ...images.retries()];
   return retries.length > 0 ? { retryInMs: Math.min(...retries) } : {};
@@ -263,6 +264,20 @@ async function removeEverything(observed: ObservedPod, deps: PodSyncDeps): Promi
   const sandboxIds = new Set(observed.sandboxes.map((s) => s.id));
   for (const c of observed.containers.filter((c) => !sandboxIds.has(c.sandboxId))) {
     await deps.runtime.call("RemoveContainer", { containerId: c.id });
+  }
+}
+
+/**
+ * Removes dead containers and orphaned sandboxes the pod no longer needs (kubelet: container GC),
+ * after its status is out: garbage never delays a start. A failure waits for the next pass.
+ */
+async function collectGarbage(pod: Pod, observed: ObservedPod, deps: PodSyncDeps): Promise<void> {
+  const garbage = podGarbage(observed);
+  try {
+    for (const c of garbage.containers) await deps.runtime.call("RemoveContainer", { containerId: c.id });
+    for (const s of garbage.sandboxes) await deps.runtime.call("RemoveSandbox", { sandboxId: s.id });
+  } catch (err) {
+    deps.log.warn({ err, pod_uid: pod.metadata.uid }, "removing the pod's dead containers or old sandboxes failed; next pass retries");
   }
 }
 

@@ -1,5 +1,6 @@
 // One real node for end-to-end tests: nats-server, etcd + kube-apiserver, containerd, and
 // natslet's services as processes. Checks read what `kubectl get pod -o yaml` shows.
+import assert from "node:assert/strict";
 import { setTimeout as sleep } from "node:timers/promises";
 import { CoreV1Api, KubeConfig, type CoreV1Event, type V1Pod, type V1PodSpec } from "@kubernetes/client-node";
 import {
@@ -141,6 +142,31 @@ export async function waitForPodGone(node: Node, name: string, timeoutMs = 60_00
 export async function podEvents(node: Node, name: string): Promise<CoreV1Event[]> {
   const list = await node.core.listNamespacedEvent({ namespace: "default", fieldSelector: `involvedObject.name=${name}` });
   return list.items;
+}
+
+/** The pod's sandboxes and containers (any state) in containerd, by the pod UID label. */
+export async function runtimeObjects(node: Node, uid: string): Promise<{ sandboxes: string[]; containers: string[] }> {
+  const ids = async (...args: string[]) =>
+    (await node.containerd.crictl(...args, "-q", "--label", `io.kubernetes.pod.uid=${uid}`)).trim().split("\n").filter(Boolean);
+  return { sandboxes: await ids("pods"), containers: await ids("ps", "-a") };
+}
+
+/**
+ * Polls until the pod has `want` sandboxes and containers in containerd. Dead containers and
+ * orphaned sandboxes are collected after the status is written, so counts settle a little later.
+ */
+export async function waitForRuntimeObjects(node: Node, uid: string, want: { sandboxes: number; containers: number }, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = await runtimeObjects(node, uid);
+  while ((last.sandboxes.length !== want.sandboxes || last.containers.length !== want.containers) && Date.now() < deadline) {
+    await sleep(250);
+    last = await runtimeObjects(node, uid);
+  }
+  assert.deepEqual(
+    { sandboxes: last.sandboxes.length, containers: last.containers.length },
+    want,
+    `pod ${uid}: sandboxes ${last.sandboxes.join(",")}, containers ${last.containers.join(",")}`,
+  );
 }
 
 export function phaseIs(phase: string) {

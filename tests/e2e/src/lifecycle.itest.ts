@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { PatchStrategy, setHeaderOptions, type V1ContainerStatus, type V1Pod } from "@kubernetes/client-node";
-import { createPod, podEvents, podName, phaseIs, startNode, waitForPod, waitForPodGone, type Node } from "./harness.js";
+import { createPod, podEvents, podName, phaseIs, startNode, waitForPod, waitForPodGone, waitForRuntimeObjects, type Node } from "./harness.js";
 
 let node: Node;
 before(async () => {
@@ -83,6 +83,8 @@ describe("restart policies and exit codes", () => {
     assert.match(c.state?.waiting?.message ?? "", /^back-off \d+s restarting failed container=c pod=/);
     assert.equal(c.lastState?.terminated?.exitCode, 1);
     assert.equal(pod.status?.phase, "Running"); // kubelet: a restarting pod stays Running
+    // Dead runs do not pile up: the last one stays for `logs --previous` (kubelet's GC default).
+    await waitForRuntimeObjects(node, pod.metadata?.uid ?? "", { sandboxes: 1, containers: 1 });
   });
 
   test("OnFailure + exit 0 → Succeeded without restart", async () => {
