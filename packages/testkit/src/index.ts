@@ -14,3 +14,4 @@ export { makeTempDir, removeDir } from "./tempdir.js";
 export { NATSLET_SERVICES, nodeApiEnv, startNatslet, type Natslet, type NatsletOptions, type NatsletService } from "./natslet.js";
 export { ConditionWaiters } from "./waiters.js";
 export { startRegistry, type PushOptions, type Registry, type RegistryOptions, type RegistryRequest } from "./registry.js";
+export { startAll, type Stoppable } from "./start-all.js";

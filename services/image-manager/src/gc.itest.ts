@@ -9,7 +9,7 @@ import { connectBus, EventPublisher, RuntimeClient } from "@natslet/bus";
 import { decode, eventMessageSchema, subjects, type EventMessage, type Pod } from "@natslet/contracts";
 import { createLogger } from "@natslet/telemetry";
 import {
-  busyboxImage, makeTempDir, PAUSE_IMAGE, removeDir, startContainerd, startNatslet, startNats, startRegistry,
+  startAll, busyboxImage, makeTempDir, PAUSE_IMAGE, removeDir, startContainerd, startNatslet, startNats, startRegistry,
   type Containerd, type Natslet, type NatsServer, type Registry as OciRegistry,
 } from "@natslet/testkit";
 import { Registry } from "prom-client";
@@ -33,7 +33,7 @@ const events: EventMessage[] = [];
 const refs = { old: "", recent: "", inUse: "" };
 
 before(async () => {
-  [nats, containerd, registry] = await Promise.all([startNats(), startContainerd({ rootSizeBytes: 200 * MiB }), startRegistry()]);
+  [nats, containerd, registry] = await startAll([startNats(), startContainerd({ rootSizeBytes: 200 * MiB }), startRegistry()]);
   containerd.allowPlainHttpRegistry(registry.host);
   const busybox = await busyboxImage();
   for (const name of ["old", "recent", "inUse"] as const) {

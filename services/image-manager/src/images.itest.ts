@@ -13,7 +13,7 @@ import { decode, eventMessageSchema, imageMethods, subjects, type EnsureImageRep
 import { loadKubeConfig } from "@natslet/kube";
 import { createLogger } from "@natslet/telemetry";
 import {
-  busyboxImage, makeTempDir, removeDir, startContainerd, startControlPlane, startNatslet, startNats, startRegistry,
+  startAll, busyboxImage, makeTempDir, removeDir, startContainerd, startControlPlane, startNatslet, startNats, startRegistry,
   type Containerd, type ControlPlane, type Natslet, type NatsServer, type Registry as OciRegistry,
 } from "@natslet/testkit";
 import { Registry } from "prom-client";
@@ -49,7 +49,7 @@ function procDir(): string {
 }
 
 before(async () => {
-  [nats, containerd, cp, open, priv] = await Promise.all([
+  [nats, containerd, cp, open, priv] = await startAll([
     startNats(),
     startContainerd(),
     startControlPlane(),

@@ -7,7 +7,7 @@ import { after, before, describe, test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { CoordinationV1Api, CoreV1Api, KubeConfig, type V1Node } from "@kubernetes/client-node";
 import {
-  makeTempDir, ManagedProcess, removeDir, repoRoot, startContainerd, startControlPlane, startNats, startNatslet,
+  startAll, makeTempDir, ManagedProcess, removeDir, repoRoot, startContainerd, startControlPlane, startNats, startNatslet,
   type Containerd, type ControlPlane, type Natslet, type NatsServer,
 } from "@natslet/testkit";
 import { electionLeaseName } from "./service.js";
@@ -33,7 +33,7 @@ const env = {
 };
 
 before(async () => {
-  [nats, cp, containerd] = await Promise.all([
+  [nats, cp, containerd] = await startAll([
     startNats(),
     startControlPlane({ controllerManager: true, controllerManagerArgs: ["--node-monitor-grace-period=20s", "--node-monitor-period=2s"] }),
     startContainerd(),

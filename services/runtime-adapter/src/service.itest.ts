@@ -15,7 +15,7 @@ import {
 import { containerConfig, sandboxConfig } from "@natslet/core";
 import { CriClient } from "@natslet/cri";
 import { createLogger, initTracing } from "@natslet/telemetry";
-import { makeTempDir, removeDir, startContainerd, startNats, type Containerd, type NatsServer } from "@natslet/testkit";
+import { startAll, makeTempDir, removeDir, startContainerd, startNats, type Containerd, type NatsServer } from "@natslet/testkit";
 import { Registry } from "prom-client";
 import { startRuntimeAdapter, type RuntimeAdapter } from "./service.js";
 
@@ -34,7 +34,7 @@ const registry = new Registry();
 const events: { event: RuntimeEvent; traceparent: string }[] = [];
 
 before(async () => {
-  [nats, containerd] = await Promise.all([startNats(), startContainerd()]);
+  [nats, containerd] = await startAll([startNats(), startContainerd()]);
   logsDir = makeTempDir("ra-logs");
   rootDir = makeTempDir("ra-root");
   serverNc = await connectBus({ servers: nats.url, name: "runtime-adapter" });

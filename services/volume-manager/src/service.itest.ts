@@ -17,7 +17,7 @@ import { writeAtomically } from "./atomic-writer.js";
 import type { Payload } from "./payload.js";
 import { loadKubeConfig } from "@natslet/kube";
 import { createLogger } from "@natslet/telemetry";
-import { makeTempDir, removeDir, startControlPlane, startNats, type ControlPlane, type NatsServer } from "@natslet/testkit";
+import { startAll, makeTempDir, removeDir, startControlPlane, startNats, type ControlPlane, type NatsServer } from "@natslet/testkit";
 import { Registry } from "prom-client";
 import { mountTmpfs, readMounts, unmountAllBelow } from "./mounter.js";
 import { mountsBelow } from "./mountinfo.js";
@@ -58,7 +58,7 @@ const startManager = async () => {
 };
 
 before(async () => {
-  [nats, cp] = await Promise.all([startNats(), startControlPlane({})]);
+  [nats, cp] = await startAll([startNats(), startControlPlane({})]);
   rootDir = makeTempDir("vm-root");
   hostDir = makeTempDir("vm-host");
   kc = loadKubeConfig({ KUBECONFIG: cp.kubeconfig });

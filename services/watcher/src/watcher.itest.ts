@@ -8,7 +8,7 @@ import { connectBus } from "@natslet/bus";
 import { streams, subjects } from "@natslet/contracts";
 import { TestPods } from "@natslet/kube/testing";
 import { createLogger } from "@natslet/telemetry";
-import { startControlPlane, startNats, type ControlPlane, type NatsServer } from "@natslet/testkit";
+import { startAll, startControlPlane, startNats, type ControlPlane, type NatsServer } from "@natslet/testkit";
 import { context, propagation, trace } from "@opentelemetry/api";
 import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
 import { W3CTraceContextPropagator } from "@opentelemetry/core";
@@ -29,7 +29,7 @@ before(async () => {
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
   propagation.setGlobalPropagator(new W3CTraceContextPropagator());
   trace.setGlobalTracerProvider(new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(spans)] }));
-  [nats, cp] = await Promise.all([startNats(), startControlPlane()]);
+  [nats, cp] = await startAll([startNats(), startControlPlane()]);
   nc = await connectBus({ servers: nats.url, name: "watcher-itest" });
   kc = new KubeConfig();
   kc.loadFromFile(cp.kubeconfig);

@@ -2,7 +2,7 @@
 // pulled with the pod's imagePullSecret; a wrong secret ends in ImagePullBackOff with Events.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { busyboxImage, startRegistry, type Registry } from "@natslet/testkit";
+import { startAll, busyboxImage, startRegistry, type Registry } from "@natslet/testkit";
 import { createPod, podEvents, podName, startNode, waitForPod, type Node } from "./harness.js";
 
 const AUTH = { username: "e2e", password: "pa55word" };
@@ -13,7 +13,7 @@ let image = "";
 let unpulled = "";
 
 before(async () => {
-  [node, registry] = await Promise.all([startNode({ env: { NATSLET_IMAGE_PULL_BACKOFF_MS: "1000" } }), startRegistry({ auth: AUTH })]);
+  [node, registry] = await startAll([startNode({ env: { NATSLET_IMAGE_PULL_BACKOFF_MS: "1000" } }), startRegistry({ auth: AUTH })]);
   node.containerd.allowPlainHttpRegistry(registry.host);
   image = (await registry.push(await busyboxImage(), "e2e/app", "1")).ref;
   unpulled = (await registry.push(await busyboxImage(), "e2e/other", "1")).ref;
