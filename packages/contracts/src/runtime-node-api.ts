@@ -33,6 +33,8 @@ export const containerStatsSchema = object({
   usage: resourceUsageSchema,
   /** Bytes of the writable layer (rootfs.usedBytes), when the runtime reports it. */
   rootfsUsedBytes: optional(nonNegativeInteger),
+  /** Epoch milliseconds the container started (the runtime-adapter's observed status), once it has. */
+  startedAt: optional(nonNegativeInteger),
 });
 
 export const podSandboxStatsSchema = object({
@@ -71,8 +73,9 @@ export const runtimeNodeApiMethods = {
     reply: streamUrl,
   },
   /**
-   * CRI ListContainerStats and ListPodSandboxStats for natslet's pods. `pods` is empty when the
-   * runtime does not implement sandbox stats; the node-api then sums the containers.
+   * CRI ListContainerStats and ListPodSandboxStats for natslet's pods, each container with its
+   * start time (the summary's startTime). `pods` is empty when the runtime does not implement
+   * sandbox stats; the node-api then sums the containers.
    */
   ListStats: {
     request: object({}),

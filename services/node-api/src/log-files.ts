@@ -6,17 +6,30 @@ import { basename, dirname, join } from "node:path";
 
 export const CHUNK_BYTES = 64 * 1024;
 
-/** The rotated files of `logPath`, oldest first, then `logPath` itself if it exists. */
-export async function logFiles(logPath: string): Promise<string[]> {
+/** The files log rotation renamed from `logPath`, oldest first. */
+async function rotatedFiles(logPath: string): Promise<string[]> {
   const dir = dirname(logPath);
   const prefix = `${basename(logPath)}.`;
   const names = await readdir(dir).catch(() => [] as string[]);
-  const rotated = names
+  return names
     .filter((n) => n.startsWith(prefix) && /^\d{8}-\d{6}$/.test(n.slice(prefix.length)))
     .sort()
     .map((n) => join(dir, n));
+}
+
+/** The rotated files of `logPath`, oldest first, then `logPath` itself if it exists. */
+export async function logFiles(logPath: string): Promise<string[]> {
   const live = await stat(logPath).then(() => [logPath], () => []);
-  return [...rotated, ...live];
+  return [...(await rotatedFiles(logPath)), ...live];
+}
+
+/**
+ * The rotated files of `logPath`, oldest first, with their inodes (undefined for one removed
+ * meanwhile): where a file held open now sits among them, whatever it was named when opened.
+ */
+export async function rotatedInodes(logPath: string): Promise<Array<{ path: string; ino: number | undefined }>> {
+  const rotated = await rotatedFiles(logPath);
+  return Promise.all(rotated.map(async (path) => ({ path, ino: await stat(path).then((s) => s.ino, () => undefined) })));
 }
 
 /** A log file opened for reading: the handle keeps reading the same file even if rotation renames it. */

@@ -6,7 +6,7 @@ import { watch, type FSWatcher } from "node:fs";
 import { open, stat, type FileHandle } from "node:fs/promises";
 import { dirname } from "node:path";
 import { LineSplitter, LogFormatter } from "./cri-log.js";
-import { CHUNK_BYTES, logFiles, openLogFiles, readToEnd, tailPosition } from "./log-files.js";
+import { CHUNK_BYTES, openLogFiles, readToEnd, rotatedInodes, tailPosition } from "./log-files.js";
 import type { LogOptions } from "./log-options.js";
 
 export interface LogStreamRequest {
@@ -160,10 +160,8 @@ async function rotatedAway(path: string, fh: FileHandle): Promise<FileHandle | u
  * renamed and written to the reopened one: `fh`'s file gets nothing more.
  */
 async function rotatedSince(path: string, fh: FileHandle): Promise<boolean> {
-  const ino = (await fh.stat()).ino;
-  const rotated = (await logFiles(path)).filter((p) => p !== path);
-  const inodes = await Promise.all(rotated.map((p) => stat(p).then((s) => s.ino, () => undefined)));
-  const at = inodes.indexOf(ino);
+  const [ino, rotated] = await Promise.all([fh.stat().then((s) => s.ino), rotatedInodes(path)]);
+  const at = rotated.findIndex((r) => r.ino === ino);
   return at >= 0 && at < rotated.length - 1;
 }
 
@@ -174,12 +172,11 @@ async function rotatedSince(path: string, fh: FileHandle): Promise<boolean> {
  */
 async function rotatedBetween(path: string, done: FileHandle, next: FileHandle): Promise<string[]> {
   const [doneIno, nextIno] = await Promise.all([done.stat().then((s) => s.ino), next.stat().then((s) => s.ino)]);
-  const rotated = (await logFiles(path)).filter((p) => p !== path);
-  const inodes = await Promise.all(rotated.map((p) => stat(p).then((s) => s.ino, () => undefined)));
-  const from = inodes.indexOf(doneIno);
+  const rotated = await rotatedInodes(path);
+  const from = rotated.findIndex((r) => r.ino === doneIno);
   if (from < 0) return [];
-  const to = inodes.indexOf(nextIno);
-  return rotated.slice(from + 1, to > from ? to : undefined);
+  const to = rotated.findIndex((r) => r.ino === nextIno);
+  return rotated.slice(from + 1, to > from ? to : undefined).map((r) => r.path);
 }
 
 /** Wakes a follower on a change in the log directory, after `pollMs` at the latest, or on abort. */

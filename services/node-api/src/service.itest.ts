@@ -226,3 +226,23 @@ test("a follow ends when the runtime no longer knows the pod, even without a Con
   await untilQuiet();
   assert.equal(api.openStreams(), 0);
 });
+
+test("a request target that is no URL is a 404 (the node-api goes on serving)", async () => {
+  for (const upgrade of [false, true]) {
+    const s = tlsConnect({ host: "127.0.0.1", port: api.port, rejectUnauthorized: false });
+    s.on("error", () => undefined);
+    const headers = upgrade ? "Connection: Upgrade\r\nUpgrade: websocket\r\n" : "Connection: close\r\n";
+    s.write(`GET http://[x/ HTTP/1.1\r\nHost: node\r\n${headers}\r\n`);
+    let got = "";
+    s.on("data", (d: Buffer) => (got += d.toString()));
+    await new Promise((r) => s.on("close", r));
+    assert.match(got, /^HTTP\/1\.1 404 /, upgrade ? "upgrade" : "plain");
+  }
+  const healthy = await new Promise<number | undefined>((resolve, reject) => {
+    httpsRequest({ host: "127.0.0.1", port: api.port, path: "/healthz", rejectUnauthorized: false }, (res) => {
+      res.resume();
+      resolve(res.statusCode);
+    }).on("error", reject).end();
+  });
+  assert.equal(healthy, 200);
+});

@@ -66,6 +66,23 @@ const FOLLOW_RECHECK_MS = 10_000;
 
 type StreamKind = "logs" | "exec" | "attach" | "portForward";
 
+/** A request's URL and route, parsed once when it arrives. */
+interface Target {
+  url: URL;
+  route: Route;
+}
+
+function targetOf(req: IncomingMessage): Target {
+  try {
+    const url = new URL(req.url ?? "/", "https://node");
+    return { url, route: routeOf(url.pathname) };
+  } catch {
+    // An absolute-form target that is no URL ("GET http://[x/"): a 404 like any unknown path,
+    // not an exception thrown out of the server's event handler (which ended the process).
+    return { url: new URL("https://node/"), route: { kind: "notFound" } };
+  }
+}
+
 export async function startNodeApi(opts: NodeApiOptions, deps: NodeApiDeps): Promise<NodeApi> {
   const { log } = deps;
   // Short: a person waits at the other end of every request.
@@ -198,10 +215,8 @@ export async function startNodeApi(opts: NodeApiOptions, deps: NodeApiDeps): Pro
   const summary = async (): Promise<{ summary: Summary; scrapeError: boolean }> => {
     const node = await readNodeSample(opts.podLogsDir);
     try {
-      const [stats, all] = await Promise.all([runtime.call("ListStats", {}), runtime.call("ListPods", {})]);
-      const startedAt = new Map<string, number>();
-      for (const p of Object.values(all.pods)) for (const c of p.containers) if (c.startedAt !== undefined) startedAt.set(c.id, c.startedAt);
-      return { summary: summarize({ nodeName: opts.nodeName, node, containers: stats.containers, pods: stats.pods, startedAt }, rates), scrapeError: false };
+      const stats = await runtime.call("ListStats", {});
+      return { summary: summarize({ nodeName: opts.nodeName, node, containers: stats.containers, pods: stats.pods }, rates), scrapeError: false };
     } catch (err) {
       log.warn({ err }, "container stats unavailable");
       return { summary: summarize({ nodeName: opts.nodeName, node, containers: [], pods: [] }, rates), scrapeError: true };
@@ -214,11 +229,11 @@ export async function startNodeApi(opts: NodeApiOptions, deps: NodeApiDeps): Pro
   };
 
   /** Authenticates and authorises; returns an error status and text, or undefined when allowed. */
-  const admit = async (req: IncomingMessage, pathname: string, upgrade: boolean): Promise<{ status: number; text: string } | undefined> => {
+  const admit = async (req: IncomingMessage, { url, route }: Target, upgrade: boolean): Promise<{ status: number; text: string } | undefined> => {
     const who = await auth.authenticate(req);
     if ("error" in who) return { status: 401, text: "Unauthorized\n" };
-    const verb = requestVerb(req.method ?? "", routeOf(pathname), upgrade);
-    const subresources = subresourcesOf(pathname);
+    const verb = requestVerb(req.method ?? "", route, upgrade);
+    const subresources = subresourcesOf(url.pathname);
     const decision = await auth.authorize(who.user, verb, subresources);
     if (!decision.allowed) {
       log.debug({ user: who.user.name, verb, subresources, reason: decision.reason }, "forbidden");
@@ -227,10 +242,9 @@ export async function startNodeApi(opts: NodeApiOptions, deps: NodeApiDeps): Pro
     return undefined;
   };
 
-  const handle = async (req: IncomingMessage, res: ServerResponse, signal: AbortSignal): Promise<void> => {
-    const url = new URL(req.url ?? "/", "https://node");
-    const route = routeOf(url.pathname);
-    const denied = await admit(req, url.pathname, false);
+  const handle = async (req: IncomingMessage, res: ServerResponse, target: Target, signal: AbortSignal): Promise<void> => {
+    const { url, route } = target;
+    const denied = await admit(req, target, false);
     if (denied) {
       res.writeHead(denied.status, { "Content-Type": "text/plain" }).end(denied.text);
       return;
@@ -312,19 +326,18 @@ export async function startNodeApi(opts: NodeApiOptions, deps: NodeApiDeps): Pro
     throw new HttpError(404, "404 page not found");
   };
 
-  const upgrade = async (req: IncomingMessage, socket: Duplex, head: Buffer, signal: AbortSignal): Promise<void> => {
-    const url = new URL(req.url ?? "/", "https://node");
-    const route = routeOf(url.pathname);
-    const denied = await admit(req, url.pathname, true);
+  const upgrade = async (req: IncomingMessage, socket: Duplex, head: Buffer, target: Target, signal: AbortSignal): Promise<void> => {
+    const { url, route } = target;
+    const denied = await admit(req, target, true);
     if (denied) throw new HttpError(denied.status, denied.text);
     if (signal.aborted) throw new ClientGone();
-    const target = await streamUrl(route, url.searchParams, signal);
+    const backend = await streamUrl(route, url.searchParams, signal);
     // The runtime's session exists now but nobody dials it: it expires in the runtime by itself.
     if (signal.aborted) throw new ClientGone();
     const kind = route.kind as StreamKind;
     log.debug({ route: kind, path: url.pathname }, "proxying stream to the runtime");
     requests.inc({ route: kind, code: "101" });
-    await track(kind, () => proxyUpgrade(req, socket, head, target, signal));
+    await track(kind, () => proxyUpgrade(req, socket, head, backend, signal));
   };
 
   const statusOf = (err: unknown): { status: number; text: string } => {
@@ -344,14 +357,15 @@ export async function startNodeApi(opts: NodeApiOptions, deps: NodeApiDeps): Pro
     ...(opts.clientCa ? { ca: opts.clientCa, requestCert: true, rejectUnauthorized: false } : {}),
   });
   server.on("request", (req: IncomingMessage, res: ServerResponse) => {
-    const routeName = routeOf(new URL(req.url ?? "/", "https://node").pathname).kind;
+    const target = targetOf(req);
+    const routeName = target.route.kind;
     // Listen for the client going away before anything is awaited (authentication, runtime
     // calls): a 'close' that fires while those wait would otherwise be missed.
     const gone = new AbortController();
     const onClose = () => gone.abort();
     res.on("close", onClose);
     if (req.socket.destroyed) gone.abort();
-    void handle(req, res, gone.signal).then(
+    void handle(req, res, target, gone.signal).then(
       () => requests.inc({ route: routeName, code: String(res.statusCode) }),
       (err: unknown) => {
         if (err instanceof ClientGone) {
@@ -368,20 +382,21 @@ export async function startNodeApi(opts: NodeApiOptions, deps: NodeApiDeps): Pro
   });
   server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on("error", () => socket.destroy());
+    const target = targetOf(req);
     // Registered before the first await (authentication, runtime calls): a client that closes
     // meanwhile must neither start a runtime session nor leave a backend connection behind.
     const gone = new AbortController();
     const onClose = () => gone.abort();
     socket.on("close", onClose);
     if (socket.destroyed) gone.abort();
-    void upgrade(req, socket, head, gone.signal).catch((err: unknown) => {
+    void upgrade(req, socket, head, target, gone.signal).catch((err: unknown) => {
       if (err instanceof ClientGone) {
-        requests.inc({ route: routeOf(new URL(req.url ?? "/", "https://node").pathname).kind, code: "499" });
+        requests.inc({ route: target.route.kind, code: "499" });
         socket.destroy();
         return;
       }
       const { status, text } = statusOf(err);
-      requests.inc({ route: routeOf(new URL(req.url ?? "/", "https://node").pathname).kind, code: String(status) });
+      requests.inc({ route: target.route.kind, code: String(status) });
       if (socket.writable) {
         socket.end(`HTTP/1.1 ${status} ${status === 401 ? "Unauthorized" : status === 403 ? "Forbidden" : "Error"}\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(text)}\r\nConnection: close\r\n\r\n${text}`);
       }

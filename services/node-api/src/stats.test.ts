@@ -51,9 +51,8 @@ describe("summarize", () => {
       {
         nodeName: "n1",
         node: node(T0 + 2000, 12e9),
-        containers: [container("c1", "app", usage(T0 + 2000, 1.2e9, 200)), container("c2", "side", usage(T0 + 2000, 3e8, 50))],
+        containers: [{ ...container("c1", "app", usage(T0 + 2000, 1.2e9, 200)), startedAt: T0 - 5000 }, container("c2", "side", usage(T0 + 2000, 3e8, 50))],
         pods: [],
-        startedAt: new Map([["c1", T0 - 5000]]),
       },
       rates,
     );
@@ -66,6 +65,7 @@ describe("summarize", () => {
     const pod = s.pods[0]!;
     assert.deepEqual(pod.podRef, { name: "web", namespace: "default", uid: "uid-web" });
     assert.equal(pod.startTime, new Date(T0 - 5000).toISOString());
+    assert.deepEqual(pod.containers.map((c) => c.startTime), [new Date(T0 - 5000).toISOString(), undefined]);
     assert.deepEqual(pod.containers.map((c) => [c.name, c.cpu.usageNanoCores, c.memory.workingSetBytes]), [["app", 1e8, 200], ["side", undefined, 50]]);
     assert.equal(pod.cpu.usageCoreNanoSeconds, 1.5e9);
     assert.equal(pod.memory.workingSetBytes, 250);
@@ -100,7 +100,7 @@ test("sumUsage adds values and keeps the newest times", () => {
 
 test("resourceMetricsText: the kubelet's metric names, labels and timestamps", () => {
   const s = summarize(
-    { nodeName: "n1", node: node(T0, 5e9), containers: [container("c1", 'a"b', usage(T0, 2.5e9, 100))], pods: [], startedAt: new Map([["c1", T0]]) },
+    { nodeName: "n1", node: node(T0, 5e9), containers: [{ ...container("c1", 'a"b', usage(T0, 2.5e9, 100)), startedAt: T0 }], pods: [] },
     new CpuRates(),
   );
   const text = resourceMetricsText(s, false);

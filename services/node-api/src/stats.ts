@@ -20,8 +20,6 @@ export interface StatsInput {
   containers: readonly ContainerStatsEntry[];
   /** Sandbox stats; empty when the runtime lacks them (then pods are the sum of their containers). */
   pods: readonly PodSandboxStatsEntry[];
-  /** Container start times (epoch ms) by container ID, where known. */
-  startedAt?: ReadonlyMap<string, number>;
 }
 
 /**
@@ -163,7 +161,7 @@ export function summarize(input: StatsInput, rates: CpuRates): Summary {
   for (const [uid, { ref, containers }] of [...byPod].sort(([a], [b]) => a.localeCompare(b))) {
     const podUsage = sandboxes.get(uid)?.usage ?? sumUsage(containers.map((c) => c.usage));
     seen.add(`pod/${uid}`);
-    const starts = containers.map((c) => input.startedAt?.get(c.id)).filter((t): t is number => t !== undefined);
+    const starts = containers.map((c) => c.startedAt).filter((t): t is number => t !== undefined);
     pods.push({
       podRef: ref,
       ...(starts.length > 0 ? { startTime: iso(Math.min(...starts)) } : {}),
@@ -171,10 +169,9 @@ export function summarize(input: StatsInput, rates: CpuRates): Summary {
         .sort((a, b) => a.name.localeCompare(b.name))
         .map((c) => {
           seen.add(c.id);
-          const started = input.startedAt?.get(c.id);
           return {
             name: c.name,
-            ...(started !== undefined ? { startTime: iso(started) } : {}),
+            ...(c.startedAt !== undefined ? { startTime: iso(c.startedAt) } : {}),
             cpu: cpuOf(rates, c.id, c.usage),
             memory: memoryOf(c.usage),
             ...(c.rootfsUsedBytes !== undefined ? { rootfs: { time: iso(c.usage.memoryTimestampMs), usedBytes: c.rootfsUsedBytes } } : {}),

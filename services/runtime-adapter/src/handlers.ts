@@ -25,7 +25,7 @@ export type HandlersOf<Methods extends object> = { [M in keyof Methods & Runtime
 export function createHandlers(rt: Runtime, observer: Observer): Handlers {
   return {
     ...createImageHandlers(rt),
-    ...createNodeApiHandlers(rt),
+    ...createNodeApiHandlers(rt, observer),
     GetPod: (req) => observer.pod(req.uid),
     ListPods: () => observer.node(),
     EnsureSandbox: (req) => ensureSandbox(rt, req),

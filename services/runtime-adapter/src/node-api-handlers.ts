@@ -1,15 +1,16 @@
 // Handlers of the node-api's runtime commands (contracts: runtime-node-api.ts): the CRI streaming
 // URLs for exec/attach/port-forward, and the CRI stats of natslet's containers and sandboxes.
-import type { ContainerStatsEntry, PodSandboxStatsEntry, ResourceUsage, runtimeNodeApiMethods } from "@natslet/contracts";
+import type { ContainerStatsEntry, ObservedNode, PodSandboxStatsEntry, ResourceUsage, runtimeNodeApiMethods } from "@natslet/contracts";
 import { labelKeys } from "@natslet/core";
 import { CriError, type ContainerStats, type CpuUsage, type MemoryUsage, type PodSandboxStats, type UInt64Value } from "@natslet/cri";
 import type { HandlersOf } from "./handlers.js";
+import type { Observer } from "./observe.js";
 import { managedSelector } from "./observe-map.js";
 import type { Runtime } from "./runtime.js";
 
 const SANDBOX_STATS_RETRY_MS = 5 * 60_000;
 
-export function createNodeApiHandlers(rt: Runtime): HandlersOf<typeof runtimeNodeApiMethods> {
+export function createNodeApiHandlers(rt: Runtime, observer: Pick<Observer, "node">): HandlersOf<typeof runtimeNodeApiMethods> {
   // Epoch ms before which ListPodSandboxStats is not asked again after it failed.
   let sandboxStatsRetryAt = 0;
   return {
@@ -18,7 +19,11 @@ export function createNodeApiHandlers(rt: Runtime): HandlersOf<typeof runtimeNod
     PortForward: (req) => rt.cri.portForward({ podSandboxId: req.sandboxId, port: req.ports }),
     ListStats: async () => {
       const labelSelector = managedSelector();
-      const containers = (await rt.cri.listContainerStats({ filter: { labelSelector } })).stats.flatMap(containerEntry);
+      // Start times from the observer (which keeps each status while its state stays): the
+      // node-api need not list every pod besides.
+      const [{ stats }, observed] = await Promise.all([rt.cri.listContainerStats({ filter: { labelSelector } }), observer.node()]);
+      const startedAt = startTimes(observed);
+      const containers = stats.flatMap((s) => containerEntry(s, startedAt));
       let pods: PodSandboxStatsEntry[] = [];
       if (Date.now() >= sandboxStatsRetryAt) {
         try {
@@ -37,10 +42,18 @@ export function createNodeApiHandlers(rt: Runtime): HandlersOf<typeof runtimeNod
   };
 }
 
-function containerEntry(s: ContainerStats): ContainerStatsEntry[] {
+/** Start times by container ID, of the containers that have started. */
+function startTimes(node: ObservedNode): Map<string, number> {
+  const times = new Map<string, number>();
+  for (const p of Object.values(node.pods)) for (const c of p.containers) if (c.startedAt !== undefined) times.set(c.id, c.startedAt);
+  return times;
+}
+
+function containerEntry(s: ContainerStats, started: ReadonlyMap<string, number>): ContainerStatsEntry[] {
   const a = s.attributes;
   if (a === null || a.id === "") return [];
   const rootfs = s.writableLayer?.usedBytes?.value;
+  const startedAt = started.get(a.id);
   return [
     {
       id: a.id,
@@ -50,6 +63,7 @@ function containerEntry(s: ContainerStats): ContainerStatsEntry[] {
       podNamespace: a.labels[labelKeys.podNamespace] ?? "",
       usage: resourceUsage(s.cpu, s.memory),
       ...(rootfs !== undefined ? { rootfsUsedBytes: Number(rootfs) } : {}),
+      ...(startedAt !== undefined ? { startedAt } : {}),
     },
   ];
 }
