@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { CrashLoopBackoff, backoffKey, recordRestarts } from "./backoff.js";
+import { activeBackoff, CrashLoopBackoff, backoffKey, nextBackoffPeriod, recordRestarts, type BackoffState } from "./backoff.js";
 
 const S = 1000;
 const KEY = backoffKey("uid-1", "app");
@@ -79,4 +79,29 @@ describe("CrashLoopBackoff", () => {
     assert.equal(b.get(KEY), 10 * S);
     assert.equal(b.size, 1);
   });
+});
+
+describe("the arithmetic alone", () => {
+  const policy = { initialMs: 1 * S, maxMs: 30 * S };
+  const periods: Array<[string, number | undefined, number]> = [
+    ["no previous failure: the initial period", undefined, 1 * S],
+    ["doubles", 1 * S, 2 * S],
+    ["doubles below the cap", 8 * S, 16 * S],
+    ["capped at max", 16 * S, 30 * S],
+    ["stays at max", 30 * S, 30 * S],
+  ];
+  for (const [name, previous, want] of periods) {
+    test(`nextBackoffPeriod: ${name}`, () => assert.equal(nextBackoffPeriod(previous, policy), want));
+  }
+
+  const state: BackoffState = { backoffMs: 4 * S, lastUpdate: 100 * S };
+  const active: Array<[string, BackoffState | undefined, number, BackoffState | undefined]> = [
+    ["none stays none", undefined, 100 * S, undefined],
+    ["just updated", state, 100 * S, state],
+    ["exactly 2 × max later: still kept", state, 160 * S, state],
+    ["more than 2 × max later: forgotten", state, 160 * S + 1, undefined],
+  ];
+  for (const [name, s, at, want] of active) {
+    test(`activeBackoff: ${name}`, () => assert.equal(activeBackoff(s, at, policy), want));
+  }
 });

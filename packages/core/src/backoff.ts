@@ -1,6 +1,8 @@
 // The kubelet's crash-loop back-off: how long to wait before restarting a container that
 // exited. kubelet: k8s.io/client-go/util/flowcontrol.Backoff as used by kuberuntime doBackOff
 // (initial 10 s, doubling, capped at 5 min). Time is passed in, so tests are exact and instant.
+// nextBackoffPeriod and activeBackoff are the arithmetic alone, for back-offs kept elsewhere
+// (the image-manager's pull back-off in KV, the sync-loop's retry of failed passes).
 
 export interface BackoffPolicy {
   initialMs: number;
@@ -20,10 +22,24 @@ export interface BackoffReader {
   remaining(key: string, now: number, finishedAt: number): number;
 }
 
-interface Entry {
+/** One key's back-off as plain data (so it can also be kept in a KV bucket). */
+export interface BackoffState {
   backoffMs: number;
-  /** When `next` last ran: roughly when the container was last restarted. */
+  /** When the period was last advanced: for a container, roughly when it was last restarted. */
   lastUpdate: number;
+}
+
+/** The period after one more failure: the initial one after none, else the previous one doubled up to max. */
+export function nextBackoffPeriod(previousMs: number | undefined, policy: BackoffPolicy): number {
+  return previousMs === undefined ? policy.initialMs : Math.min(previousMs * 2, policy.maxMs);
+}
+
+/**
+ * `state` unless flowcontrol.Backoff's reset rule has forgotten it by `eventTime`: a state not
+ * updated for more than 2 × max starts over.
+ */
+export function activeBackoff<S extends BackoffState>(state: S | undefined, eventTime: number, policy: BackoffPolicy): S | undefined {
+  return state !== undefined && eventTime - state.lastUpdate <= 2 * policy.maxMs ? state : undefined;
 }
 
 /** The per-container key: pod UID + container name (restarts survive pod updates, not a new pod). */
@@ -38,7 +54,7 @@ export function backoffKey(podUid: string, containerName: string): string {
  * No jitter: the kubelet's crash-loop back-off has none.
  */
 export class CrashLoopBackoff implements BackoffReader {
-  readonly #entries = new Map<string, Entry>();
+  readonly #entries = new Map<string, BackoffState>();
 
   constructor(readonly policy: BackoffPolicy = CRASH_LOOP_BACKOFF) {}
 
@@ -47,11 +63,7 @@ export class CrashLoopBackoff implements BackoffReader {
    * and returns the new period: initial for a new or expired entry, else doubled up to max.
    */
   next(key: string, now: number, eventTime: number = now): number {
-    const entry = this.#entries.get(key);
-    const backoffMs =
-      entry === undefined || this.#expired(entry, eventTime)
-        ? this.policy.initialMs
-        : Math.min(entry.backoffMs * 2, this.policy.maxMs);
+    const backoffMs = nextBackoffPeriod(activeBackoff(this.#entries.get(key), eventTime, this.policy)?.backoffMs, this.policy);
     this.#entries.set(key, { backoffMs, lastUpdate: now });
     return backoffMs;
   }
@@ -65,8 +77,8 @@ export class CrashLoopBackoff implements BackoffReader {
   }
 
   remaining(key: string, now: number, finishedAt: number): number {
-    const entry = this.#entries.get(key);
-    if (entry === undefined || this.#expired(entry, finishedAt)) return 0;
+    const entry = activeBackoff(this.#entries.get(key), finishedAt, this.policy);
+    if (entry === undefined) return 0;
     return Math.max(0, entry.backoffMs - (now - finishedAt));
   }
 
@@ -78,16 +90,12 @@ export class CrashLoopBackoff implements BackoffReader {
   /** Drops entries not updated for 2 × max: they would reset on their next use anyway. */
   gc(now: number): void {
     for (const [key, entry] of this.#entries) {
-      if (now - entry.lastUpdate > 2 * this.policy.maxMs) this.#entries.delete(key);
+      if (activeBackoff(entry, now, this.policy) === undefined) this.#entries.delete(key);
     }
   }
 
   get size(): number {
     return this.#entries.size;
-  }
-
-  #expired(entry: Entry, eventTime: number): boolean {
-    return eventTime - entry.lastUpdate > 2 * this.policy.maxMs;
   }
 }
 

@@ -7,7 +7,8 @@ export type {
 } from "./actions-types.js";
 export { unsupportedFeatures, type Unsupported } from "./admit.js";
 export {
-  backoffKey, CRASH_LOOP_BACKOFF, CrashLoopBackoff, recordRestarts, type BackoffPolicy, type BackoffReader,
+  activeBackoff, backoffKey, CRASH_LOOP_BACKOFF, CrashLoopBackoff, nextBackoffPeriod, recordRestarts, type BackoffPolicy,
+  type BackoffReader, type BackoffState,
 } from "./backoff.js";
 export { containerConfig, containerLogPath, type ContainerConfigOptions } from "./container-config.js";
 export type { WaitingReason } from "./container-statuses.js";

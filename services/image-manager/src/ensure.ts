@@ -4,13 +4,13 @@
 import type { KV } from "@nats-io/kv";
 import type { PodRef, Runtime } from "@natslet/bus";
 import type { EnsureImageReply, ImageAuth, ImageRequest, PullPolicy } from "@natslet/contracts";
-import { goDuration } from "@natslet/core";
+import { goDuration, type BackoffPolicy } from "@natslet/core";
 import type { Logger } from "@natslet/telemetry";
 import { credentialsFor, credentialsOfSecret, type RegistryCredential } from "./credentials.js";
 import type { ImageEvents } from "./events.js";
 import { getJson, hashToken, keys, putJson } from "./kv-state.js";
 import type { ImageMetrics } from "./metrics.js";
-import { backoffRemaining, nextBackoff, type BackoffEntry, type BackoffPolicy } from "./pull-backoff.js";
+import { backoffRemaining, nextBackoff, type BackoffEntry } from "./pull-backoff.js";
 import { defaultPullPolicy, InvalidImageNameError, normalizedImage, pullDecision, withDefaultTag } from "./reference.js";
 import type { SecretReader } from "./secrets.js";
 import type { Semaphore } from "./semaphore.js";

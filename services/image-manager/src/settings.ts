@@ -1,6 +1,7 @@
+import type { BackoffPolicy } from "@natslet/core";
 import { commonSettings, envInt, envOptional, envString, SettingsError, type CommonSettings } from "@natslet/telemetry";
 import { DEFAULT_GC_POLICY, type GcPolicy } from "./gc-plan.js";
-import { IMAGE_PULL_BACKOFF, type BackoffPolicy } from "./pull-backoff.js";
+import { IMAGE_PULL_BACKOFF } from "./pull-backoff.js";
 
 export interface ImageManagerSettings extends CommonSettings {
   /** Pulls at a time per replica (kubelet: serializeImagePulls=true is 1, maxParallelImagePulls otherwise). */

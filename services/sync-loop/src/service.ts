@@ -4,7 +4,7 @@ import { jetstream } from "@nats-io/jetstream";
 import type { NatsConnection, Subscription } from "@nats-io/transport-node";
 import { decodeJson, ensureStreams, EventPublisher, type LatestWatch, RuntimeClient, traceContextOf, watchLatest } from "@natslet/bus";
 import { podMessageSchema, podUidOf, runtimeEventSchema, streams, subjects, type PodMessage } from "@natslet/contracts";
-import { CrashLoopBackoff, KeyedWorker, desiredPodChanged } from "@natslet/core";
+import { CrashLoopBackoff, KeyedWorker, desiredPodChanged, nextBackoffPeriod, type BackoffPolicy } from "@natslet/core";
 import type { Logger } from "@natslet/telemetry";
 import { ROOT_CONTEXT, SpanStatusCode, trace, type Context } from "@opentelemetry/api";
 import type { Registry } from "prom-client";
@@ -26,6 +26,12 @@ export interface SyncLoop {
 }
 
 const tracer = trace.getTracer("natslet-sync-loop");
+
+/**
+ * Retrying a failed pass: soon, but backing off while it keeps failing (the runtime-adapter may
+ * be restarting, and each failed pass may record an Event).
+ */
+const RETRY_BACKOFF: BackoffPolicy = { initialMs: 1000, maxMs: 30_000 };
 
 /**
  * Why a pod is synced, and the trace that caused it. A pass caused by a pod update or a PLEG
@@ -69,8 +75,8 @@ export async function startSyncLoop(
     log,
   };
 
-  /** Consecutive failed passes per pod, for the retry back-off. */
-  const failuresByPod = new Map<string, number>();
+  /** The retry delay of each pod whose last pass failed (a pass that succeeds forgets it). */
+  const retryDelayByPod = new Map<string, number>();
   const workers = new KeyedWorker<SyncTrigger>({
     merge: mergeTriggers,
     run: async (uid, trigger) => {
@@ -83,7 +89,7 @@ export async function startSyncLoop(
         let result: SyncResult = {};
         try {
           result = pod ? await syncPod(pod, podDeps) : await syncGonePod(uid, podDeps);
-          failuresByPod.delete(uid);
+          retryDelayByPod.delete(uid);
           runtimeOk = true;
           metrics.syncDuration.labels("ok").observe((clock() - started) / 1000);
         } catch (err) {
@@ -95,7 +101,7 @@ export async function startSyncLoop(
           span.end();
           if (result.forget) {
             table.forget(uid);
-            failuresByPod.delete(uid);
+            retryDelayByPod.delete(uid);
           } else if (table.has(uid)) {
             const next = Math.min(result.retryInMs ?? Infinity, settings.resyncMs);
             table.scheduleResync(uid, next, () => workers.submit(uid, { reason: "resync" }));
@@ -107,11 +113,8 @@ export async function startSyncLoop(
       const desired = table.get(uid);
       const pod = desired?.kind === "present" ? desired.pod : undefined;
       log.warn({ err, pod_uid: uid, pod_namespace: pod?.metadata.namespace, pod_name: pod?.metadata.name }, "pod sync failed; retrying");
-      // Retry soon, but back off while it keeps failing (1 s doubling to 30 s): the runtime-adapter
-      // may be restarting, and each failed pass may record an Event.
-      const failures = (failuresByPod.get(uid) ?? 0) + 1;
-      failuresByPod.set(uid, failures);
-      const delay = Math.min(1000 * 2 ** (failures - 1), 30_000);
+      const delay = nextBackoffPeriod(retryDelayByPod.get(uid), RETRY_BACKOFF);
+      retryDelayByPod.set(uid, delay);
       if (table.has(uid)) table.scheduleResync(uid, delay, () => workers.submit(uid, { reason: "retry" }));
     },
   });
