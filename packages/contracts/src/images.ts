@@ -2,6 +2,7 @@
 // natslet.image.<node>.rpc.<Method>. The image-manager owns the pull policy, shared pulls,
 // pull back-off, pull secrets, image Events and image GC; the sync-loop only asks and waits.
 import { array, boolean, nonEmptyString, nonNegativeInteger, object, oneOf, optional, string, taggedUnion, type Parsed } from "./schema.js";
+import type { Container, Pod } from "./pod.js";
 
 export const PULL_POLICIES = ["Always", "IfNotPresent", "Never"] as const;
 export type PullPolicy = (typeof PULL_POLICIES)[number];
@@ -49,3 +50,17 @@ export const imageMethods = {
 export type ImageMethod = keyof typeof imageMethods;
 export type ImageRequest<M extends ImageMethod> = Parsed<(typeof imageMethods)[M]["request"]>;
 export type ImageReply<M extends ImageMethod> = Parsed<(typeof imageMethods)[M]["reply"]>;
+
+/**
+ * The Ensure request for one container of `pod` (the sync-loop's before creating it, the
+ * image-manager's eager pull when the pod shows up): image and policy as the spec wrote them.
+ */
+export function ensureImageRequest(pod: Pod, container: Pick<Container, "name" | "image" | "imagePullPolicy">): ImageRequest<"Ensure"> {
+  return {
+    image: container.image,
+    ...(container.imagePullPolicy ? { policy: container.imagePullPolicy } : {}),
+    pod: { uid: pod.metadata.uid, namespace: pod.metadata.namespace, name: pod.metadata.name },
+    container: container.name,
+    pullSecrets: (pod.spec.imagePullSecrets ?? []).map((s) => s.name ?? "").filter((n) => n !== ""),
+  };
+}

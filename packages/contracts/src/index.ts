@@ -16,7 +16,7 @@ export {
   imageAuthSchema, runtimeImageMethods, runtimeImageSchema, type ImageAuth, type RuntimeImage,
 } from "./runtime-images.js";
 export {
-  IMAGE_WAITING_REASONS, PULL_POLICIES, ensureImageReplySchema, imageMethods,
+  IMAGE_WAITING_REASONS, PULL_POLICIES, ensureImageReplySchema, ensureImageRequest, imageMethods,
   type EnsureImageReply, type ImageMethod, type ImageReply, type ImageRequest, type ImageWaitingReason, type PullPolicy,
 } from "./images.js";
 export {

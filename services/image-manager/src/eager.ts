@@ -4,7 +4,7 @@
 // for its result), so no extra consumer coordination is needed.
 import type { NatsConnection } from "@nats-io/transport-node";
 import { watchLatest, type LatestWatch } from "@natslet/bus";
-import { podMessageSchema, streams, subjects, type Pod, type PodMessage } from "@natslet/contracts";
+import { ensureImageRequest, podMessageSchema, streams, subjects, type Pod, type PodMessage } from "@natslet/contracts";
 import type { Logger } from "@natslet/telemetry";
 import { eagerPull, type EnsureDeps } from "./ensure.js";
 
@@ -44,10 +44,7 @@ export async function startEagerPulls(nc: NatsConnection, node: string, deps: En
   };
 }
 
+/** The pod's Ensure requests; an empty image is left to the sync-loop's request (InvalidImageName). */
 function requestsOf(pod: Pod) {
-  const pullSecrets = (pod.spec.imagePullSecrets ?? []).map((s) => s.name ?? "").filter(Boolean);
-  const ref = { uid: pod.metadata.uid, namespace: pod.metadata.namespace, name: pod.metadata.name };
-  return [...(pod.spec.initContainers ?? []), ...pod.spec.containers]
-    .filter((c) => c.image !== "")
-    .map((c) => ({ image: c.image, ...(c.imagePullPolicy ? { policy: c.imagePullPolicy } : {}), pod: ref, container: c.name, pullSecrets }));
+  return [...(pod.spec.initContainers ?? []), ...pod.spec.containers].filter((c) => c.image !== "").map((c) => ensureImageRequest(pod, c));
 }

@@ -32,6 +32,14 @@ const cases: Array<{ name: string; images: ImageRecord[]; amount: number; remove
     enough: false,
   },
   {
+    // The one place pinned images are kept (runtime-pinned and NATSLET_PINNED_IMAGES alike).
+    name: "a pinned image stays even when it is the least recently used",
+    images: [image("pin", { pinned: true, lastUsed: 1 * MIN }), image("newer", { lastUsed: 50 * MIN })],
+    amount: 100,
+    remove: ["newer"],
+    enough: true,
+  },
+  {
     name: "exactly the minimum age is old enough",
     images: [image("edge", { firstDetected: now - 2 * MIN })],
     amount: 1,

@@ -38,10 +38,11 @@ export async function collectImages(deps: GcDeps): Promise<{ result: GcResult; r
     const fs = await deps.runtime.call("ImageFsInfo", {});
     const [{ images }, observed] = await Promise.all([deps.runtime.call("ListImages", {}), deps.runtime.call("ListPods", {})]);
     const now = deps.clock();
-    const inUse = imagesInUse(images, observed, deps.pinnedImages);
-    const pinned = new Set(images.filter((i) => i.pinned === true || isPinned(i, deps.pinnedImages)).map((i) => i.id));
+    const inUse = imagesInUse(images, observed);
     const kept = (await getJson<UsageRecords>(deps.kv, keys.gcRecords(deps.node)))?.value ?? {};
-    const detected = detectImages(kept, images.map((i) => ({ id: i.id, size: i.size, pinned: pinned.has(i.id) })), inUse, now);
+    // Pinned by the runtime or by settings: planGc keeps it (the one place pinning is checked).
+    const present = images.map((i) => ({ id: i.id, size: i.size, pinned: i.pinned === true || isPinned(i, deps.pinnedImages) }));
+    const detected = detectImages(kept, present, inUse, now);
     await putJson(deps.kv, keys.gcRecords(deps.node), detected.records);
 
     deps.metrics.imageFsUsage.set(usagePercent(fs));
@@ -87,7 +88,7 @@ export async function collectImages(deps: GcDeps): Promise<{ result: GcResult; r
 }
 
 /** Image IDs any container of the node uses (running or not: the kubelet counts every container). */
-export function imagesInUse(images: readonly RuntimeImage[], observed: ObservedNode, pinned: readonly string[]): Set<string> {
+export function imagesInUse(images: readonly RuntimeImage[], observed: ObservedNode): Set<string> {
   const used = new Set<string>();
   const refs = new Set<string>();
   for (const pod of Object.values(observed.pods)) {
@@ -99,7 +100,6 @@ export function imagesInUse(images: readonly RuntimeImage[], observed: ObservedN
   for (const image of images) {
     const names = [image.id, ...image.repoDigests, ...image.repoTags, ...image.repoTags.map(safeNormalized)];
     if (names.some((n) => refs.has(n))) used.add(image.id);
-    if (isPinned(image, pinned)) used.add(image.id);
   }
   return used;
 }

@@ -3,7 +3,7 @@
 // awaited just before each container is created. The image-manager records the image Events.
 import type { NatsConnection } from "@nats-io/transport-node";
 import { request } from "@natslet/bus";
-import { imageMethods, subjects, type EnsureImageReply, type Pod } from "@natslet/contracts";
+import { ensureImageRequest, imageMethods, subjects, type EnsureImageReply, type Pod } from "@natslet/contracts";
 import type { WaitingReason } from "@natslet/core";
 
 /** A pull takes as long as it takes (the CRI client gives it 10 min); the reply comes after it. */
@@ -16,20 +16,12 @@ export class ImageClient {
   ) {}
 
   ensure(pod: Pod, container: string): Promise<EnsureImageReply> {
-    const spec = [...(pod.spec.initContainers ?? []), ...pod.spec.containers].find((c) => c.name === container);
-    return request(
-      this.nc,
-      subjects.imageRpc(this.node, "Ensure"),
-      {
-        image: spec?.image ?? "",
-        ...(spec?.imagePullPolicy ? { policy: spec.imagePullPolicy } : {}),
-        pod: { uid: pod.metadata.uid, namespace: pod.metadata.namespace, name: pod.metadata.name },
-        container,
-        pullSecrets: (pod.spec.imagePullSecrets ?? []).map((s) => s.name ?? "").filter((n) => n !== ""),
-      },
-      imageMethods.Ensure.reply,
-      { timeoutMs: ENSURE_TIMEOUT_MS },
-    );
+    const containers = [...(pod.spec.initContainers ?? []), ...pod.spec.containers];
+    // A name the spec does not have gets an empty image: InvalidImageName, not a crash.
+    const spec = containers.find((c) => c.name === container) ?? { name: container, image: "" };
+    return request(this.nc, subjects.imageRpc(this.node, "Ensure"), ensureImageRequest(pod, spec), imageMethods.Ensure.reply, {
+      timeoutMs: ENSURE_TIMEOUT_MS,
+    });
   }
 }
 
