@@ -1,4 +1,4 @@
-import { Counter, Histogram, type Registry } from "prom-client";
+import { Counter, Gauge, Histogram, type Registry } from "prom-client";
 
 export function volumeMetrics(registry: Registry) {
   return {
@@ -24,6 +24,22 @@ export function volumeMetrics(registry: Registry) {
     liveUpdates: new Counter({
       name: "natslet_volume_live_updates_total",
       help: "ConfigMap/Secret/downwardAPI/token payloads rewritten atomically in a running pod.",
+      registers: [registry],
+    }),
+    sourceReads: new Counter({
+      name: "natslet_volume_source_reads_total",
+      help: "ConfigMap/Secret reads for volumes, by kind (configmap, secret) and where they were answered: cache (the object's watch) or api (a GET).",
+      labelNames: ["kind", "source"],
+      registers: [registry],
+    }),
+    sourceWatches: new Gauge({
+      name: "natslet_volume_source_watches",
+      help: "ConfigMaps/Secrets watched now (one watch per object referenced by a set-up pod).",
+      registers: [registry],
+    }),
+    sourceChangeResyncs: new Counter({
+      name: "natslet_volume_source_change_resyncs_total",
+      help: "Pod resyncs started by a change a ConfigMap/Secret watch saw (beside the periodic resync).",
       registers: [registry],
     }),
     emptyDirOverLimit: new Counter({

@@ -14,7 +14,7 @@ import { hostPathAllowed, podDir, subPathBindDir, UnsafeNameError, volumeDir, vo
 import { volumePayload, volumeReferences, VolumeSourceError } from "./payload.js";
 import { realpathLenient } from "./real-paths.js";
 import { bindSubPath, SubPathError } from "./safe-subpath.js";
-import type { SourceReader } from "./sources.js";
+import type { FetchOptions, SourceReader } from "./sources.js";
 
 export type VolumeType = PluginKind | "hostPath";
 
@@ -45,7 +45,7 @@ export class PodVolumes {
    * Never throws for a problem of one volume: every error becomes a failed outcome (the pod
    * waits and is retried), so one bad volume cannot abort a whole sync pass.
    */
-  async setup(pod: Pod, podIps: readonly string[], containers?: ReadonlySet<string>): Promise<SetupOutcome> {
+  async setup(pod: Pod, podIps: readonly string[], containers?: ReadonlySet<string>, fetchOpts: FetchOptions = {}): Promise<SetupOutcome> {
     const uid = pod.metadata.uid;
     // A hostNetwork pod's IPs are the node's (kubelet does the same).
     const ips = podIps.length === 0 && pod.spec.hostNetwork === true ? [this.opts.downward.hostIp] : podIps;
@@ -72,7 +72,7 @@ export class PodVolumes {
         return failed(name, "FailedMount", `MountVolume.SetUp failed for volume "${name}" : ${errorMessage(err)}`, false);
       }
       try {
-        const { hostPath, wrote } = await this.#setupVolume(pod, volume, type, ctx);
+        const { hostPath, wrote } = await this.#setupVolume(pod, volume, type, ctx, fetchOpts);
         hostPaths.set(volume.name, hostPath);
         if (API_DATA_TYPES.has(type)) forcedReadOnly.add(volume.name);
         if (wrote) updated.push(volume.name);
@@ -156,7 +156,7 @@ export class PodVolumes {
     return out;
   }
 
-  async #setupVolume(pod: Pod, volume: Volume, type: VolumeType, ctx: DownwardContext): Promise<{ hostPath: string; wrote: boolean }> {
+  async #setupVolume(pod: Pod, volume: Volume, type: VolumeType, ctx: DownwardContext, fetchOpts: FetchOptions): Promise<{ hostPath: string; wrote: boolean }> {
     const uid = pod.metadata.uid;
     if (type === "hostPath") return { hostPath: await this.#hostPath(volume), wrote: false };
     const dir = volumeDir(this.opts.rootDir, uid, type, volume.name);
@@ -170,7 +170,7 @@ export class PodVolumes {
       return { hostPath: dir, wrote: false };
     }
     // Fetch before creating anything: a missing source leaves no half-made volume behind.
-    const sources = await this.opts.sources.fetch(pod, volumeReferences(volume));
+    const sources = await this.opts.sources.fetch(pod, volumeReferences(volume), fetchOpts);
     const payload = volumePayload(volume, pod, sources, ctx);
     await mkdir(dir, { recursive: true, mode: 0o755 });
     // Secrets, tokens and the downward API live in memory only (kubelet: medium Memory for these).

@@ -6,6 +6,7 @@ import { randomUUID } from "node:crypto";
 import { execFileSync } from "node:child_process";
 import { closeSync, constants as fsConstants, existsSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, readlinkSync, realpathSync, statSync, symlinkSync, writeFileSync, renameSync, rmSync } from "node:fs";
 import { join } from "node:path";
+import { request as httpsRequest, type RequestOptions } from "node:https";
 import { after, before, describe, test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { CoreV1Api, type KubeConfig } from "@kubernetes/client-node";
@@ -663,6 +664,172 @@ describe("security review fixes", () => {
     await teardown(pod.metadata.uid);
   });
 });
+
+describe("ConfigMap/Secret watches (NATSLET_VOLUME_SOURCE_STRATEGY)", () => {
+  // A node of its own: its manager's API reads, watches and resyncs are only what these tests make.
+  const NODE3 = "vm-itest-3";
+  let rootDir3: string;
+  const events3: EventMessage[] = [];
+  const cfgDir = (pod: Pod, root: string) => join(root, "pods", pod.metadata.uid, "volumes", "kubernetes.io~configmap", "cfg");
+  const cmPod = (cm: string, optional = false) => {
+    const pod = podOf([{ name: "cfg", configMap: { name: cm, ...(optional ? { optional } : {}) } }], [{ name: "cfg", mountPath: "/cfg" }]);
+    return { ...pod, spec: { ...pod.spec, nodeName: NODE3 } };
+  };
+  const setup3 = (pod: Pod) => request(nc, subjects.volumeRpc(NODE3, "Setup"), { pod }, volumeMethods.Setup.reply, { timeoutMs: 30_000 });
+  const ready3 = async (pod: Pod) => assert.equal((await setup3(pod)).kind, "ready");
+  const teardown3 = (uid: string) => request(nc, subjects.volumeRpc(NODE3, "Teardown"), { uid }, volumeMethods.Teardown.reply, { timeoutMs: 30_000 });
+  const start3 = async (strategy: "watch" | "get", resyncMs: number) => {
+    const registry = new Registry();
+    const vm = await startVolumeManager(
+      volumeManagerSettings({ NATSLET_NODE_NAME: NODE3, NATS_URL: nats.url, NATSLET_ROOT_DIR: rootDir3, NATSLET_VOLUME_RESYNC_MS: String(resyncMs), NATSLET_VOLUME_SOURCE_STRATEGY: strategy }),
+      { nc: serverNc, kc, log: createLogger({ service: "volume-manager", node: NODE3, level: process.env["LOG_LEVEL"] ?? "silent" }), registry },
+    );
+    await vm.caughtUp;
+    const metric = async (name: string, labels: Record<string, string> = {}) => sumMetric(await registry.metrics(), name, labels);
+    return { vm, metric };
+  };
+  /** Reads of configmaps the API server served (GET + LIST), from its own /metrics. */
+  const apiConfigMapReads = async () => {
+    const text = await apiserverMetrics();
+    return { get: sumMetric(text, "apiserver_request_total", { resource: "configmaps", verb: "GET" }), list: sumMetric(text, "apiserver_request_total", { resource: "configmaps", verb: "LIST" }) };
+  };
+  const configMapWatchesAtApiServer = async () => sumMetric(await apiserverMetrics(), "apiserver_longrunning_requests", { resource: "configmaps", verb: "WATCH" });
+
+  before(() => {
+    rootDir3 = makeTempDir("vm-root3");
+    nc.subscribe(subjects.events(NODE3), { callback: (_e, msg) => void events3.push(decodeJson(eventMessageSchema, msg.data)) });
+    serve(nc, { subject: subjects.runtimeRpc(NODE3, "GetPod"), queue: "runtime-stand-in", request: runtimeMethods.GetPod.request }, ({ uid }) => ({ uid, name: "", namespace: "", sandboxes: [], containers: [] }));
+  });
+  after(async () => {
+    if (rootDir3) {
+      await unmountAllBelow(rootDir3).catch(() => undefined);
+      await removeDir(rootDir3);
+    }
+  });
+
+  test("W1: pods sharing one ConfigMap: a watch instead of a GET per pod per resync (measured at the API server)", async () => {
+    await createConfigMap("shared", { k: "v" });
+    const PODS = 5;
+    const RESYNC_MS = 400;
+    const WINDOW_MS = 2_000; // ~5 resyncs
+    const measure = async (strategy: "watch" | "get") => {
+      const { vm, metric } = await start3(strategy, RESYNC_MS);
+      try {
+        const before = await apiConfigMapReads();
+        const pods = Array.from({ length: PODS }, () => cmPod("shared"));
+        for (const pod of pods) await ready3(pod);
+        await sleep(WINDOW_MS);
+        const after = await apiConfigMapReads();
+        const reads = { get: after.get - before.get, list: after.list - before.list, cache: await metric("natslet_volume_source_reads_total", { source: "cache" }), api: await metric("natslet_volume_source_reads_total", { source: "api" }) };
+        for (const pod of pods) await teardown3(pod.metadata.uid);
+        return reads;
+      } finally {
+        await vm.stop();
+      }
+    };
+    const polled = await measure("get");
+    const watched = await measure("watch");
+    console.log(`${PODS} pods sharing one ConfigMap, resync ${RESYNC_MS} ms, ${WINDOW_MS} ms after setup: get strategy ${JSON.stringify(polled)}; watch strategy ${JSON.stringify(watched)}`);
+    assert.ok(polled.get >= PODS * 3, `the GET strategy reads per pod per resync: ${polled.get}`);
+    assert.equal(polled.cache, 0);
+    // One GET for the first pod (its watch was not in sync yet), perhaps one more, one LIST.
+    assert.ok(watched.get + watched.list <= 3, `watch strategy API reads: ${JSON.stringify(watched)}`);
+    assert.ok(watched.list >= 1, "the watch listed the object");
+    assert.ok(watched.cache >= PODS * 3, `reads served from the watch: ${watched.cache}`);
+  });
+
+  test("W2/W3: a change reaches the files through the watch (resync 60 s); the watch stops with its last pod", async () => {
+    await createConfigMap("fast", { k: "0" });
+    const { vm, metric } = await start3("watch", 60_000);
+    try {
+      const baseWatches = await configMapWatchesAtApiServer();
+      const a = cmPod("fast");
+      const b = cmPod("fast");
+      await ready3(a);
+      await ready3(b);
+      assert.equal(await metric("natslet_volume_source_watches"), 1, "one watch for two pods");
+      await waitFor(async () => (await configMapWatchesAtApiServer()) === baseWatches + 1, "one more configmap WATCH at the API server");
+      const latencies: number[] = [];
+      for (let v = 1; v <= 3; v++) {
+        const started = Date.now();
+        await core.replaceNamespacedConfigMap({ name: "fast", namespace: "default", body: { metadata: { name: "fast" }, data: { k: String(v) } } });
+        await waitFor(() => [a, b].every((p) => readFileSync(join(cfgDir(p, rootDir3), "k"), "utf8") === String(v)), `version ${v} in both pods`, 5_000);
+        latencies.push(Date.now() - started);
+      }
+      console.log(`ConfigMap update → files of 2 pods (resync 60 s): ${latencies.join(", ")} ms`);
+      assert.ok(Math.max(...latencies) < 2_000, `well under the resync: ${latencies.join(", ")} ms`);
+      assert.ok((await metric("natslet_volume_source_change_resyncs_total")) >= 6, "resyncs started by the watch");
+
+      await teardown3(a.metadata.uid);
+      assert.equal(await metric("natslet_volume_source_watches"), 1, "still used by b");
+      await teardown3(b.metadata.uid);
+      assert.equal(await metric("natslet_volume_source_watches"), 0, "stopped with its last pod");
+      await waitFor(async () => (await configMapWatchesAtApiServer()) === baseWatches, "the WATCH ended at the API server");
+    } finally {
+      await vm.stop();
+    }
+  });
+
+  test("W4: deleting a ConfigMap in use: a non-optional volume keeps its files and fails as before, an optional one empties; re-created, both update", async () => {
+    await createConfigMap("doomed", { k: "1" });
+    const { vm, metric } = await start3("watch", 60_000);
+    try {
+      const strict = cmPod("doomed");
+      const optional = cmPod("doomed", true);
+      await ready3(strict);
+      await ready3(optional);
+      const apiBefore = await metric("natslet_volume_source_reads_total", { source: "api" });
+      await core.deleteNamespacedConfigMap({ name: "doomed", namespace: "default" });
+      await waitFor(() => !existsSync(join(cfgDir(optional, rootDir3), "k")), "the optional volume emptied", 5_000);
+      await waitFor(
+        () => events3.some((e) => e.involved.uid === strict.metadata.uid && e.reason === "FailedMount" && e.message === 'MountVolume.SetUp failed for volume "cfg" : configmap "doomed" not found'),
+        "FailedMount for the non-optional volume",
+        5_000,
+      );
+      assert.equal(readFileSync(join(cfgDir(strict, rootDir3), "k"), "utf8"), "1", "the non-optional volume keeps what it had");
+      assert.equal(await metric("natslet_volume_source_reads_total", { source: "api" }), apiBefore, "the deletion was read from the watch");
+      // A pod not set up yet still gets the GET-confirmed answer (FailedMount, not a stale cache).
+      const freshPod = cmPod("doomed");
+      const fresh = await setup3(freshPod);
+      assert.equal(fresh.kind === "failed" && fresh.message, 'MountVolume.SetUp failed for volume "cfg" : configmap "doomed" not found');
+      await createConfigMap("doomed", { k: "2" });
+      await waitFor(() => [strict, optional].every((p) => existsSync(join(cfgDir(p, rootDir3), "k")) && readFileSync(join(cfgDir(p, rootDir3), "k"), "utf8") === "2"), "both volumes have the new object", 5_000);
+      for (const pod of [strict, optional, freshPod]) await teardown3(pod.metadata.uid);
+    } finally {
+      await vm.stop();
+    }
+  });
+});
+
+/** The kube-apiserver's /metrics text (the admin kubeconfig may read it). */
+async function apiserverMetrics(): Promise<string> {
+  const server = kc.getCurrentCluster()?.server ?? "";
+  const opts: RequestOptions = {};
+  await kc.applyToHTTPSOptions(opts);
+  return new Promise((resolve, reject) => {
+    const req = httpsRequest(new URL("/metrics", server), { ...opts, method: "GET" }, (res) => {
+      let body = "";
+      res.setEncoding("utf8");
+      res.on("data", (chunk: string) => (body += chunk));
+      res.on("end", () => (res.statusCode === 200 ? resolve(body) : reject(new Error(`/metrics: HTTP ${res.statusCode ?? "?"}`))));
+      res.on("error", reject);
+    });
+    req.on("error", reject);
+    req.end();
+  });
+}
+
+/** Sum of a Prometheus text metric over the series whose labels include `labels`. */
+function sumMetric(text: string, name: string, labels: Record<string, string>): number {
+  let sum = 0;
+  for (const line of text.split("\n")) {
+    const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{([^}]*)\})? (\S+)$/.exec(line);
+    if (!m || m[1] !== name) continue;
+    const have = new Map([...(m[3] ?? "").matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g)].map((l) => [l[1], l[2]]));
+    if (Object.entries(labels).every(([k, v]) => have.get(k) === v)) sum += Number(m[4]);
+  }
+  return sum;
+}
 
 async function waitFor(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;

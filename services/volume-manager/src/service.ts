@@ -21,6 +21,7 @@ import { volumeMetrics } from "./metrics.js";
 import { volumeDir } from "./paths.js";
 import { PodVolumes, type SetupOutcome } from "./pod-volumes.js";
 import { withRealPaths, type VolumeManagerSettings } from "./settings.js";
+import { podSourceKeys } from "./source-refs.js";
 import { SourceReader } from "./sources.js";
 
 const exec = promisify(execFile);
@@ -55,7 +56,14 @@ export async function startVolumeManager(
   const node = settings.nodeName;
   const metrics = volumeMetrics(deps.registry);
   await ensureStreams(nc);
-  const sources = new SourceReader(deps.kc, clock);
+  // A watched object's change re-reads the pods using it at once (resyncPods, below).
+  let onSourceChange: (uids: string[]) => void = () => undefined;
+  const sources = new SourceReader(deps.kc, clock, {
+    onRead: (kind, source) => metrics.sourceReads.labels(kind, source).inc(),
+    ...(settings.sourceStrategy === "watch"
+      ? { watch: { log, onChange: (uids: string[]) => onSourceChange(uids), onWatchCount: (n: number) => metrics.sourceWatches.set(n) } }
+      : {}),
+  });
   const volumes = new PodVolumes({
     rootDir: settings.rootDir,
     sources,
@@ -69,6 +77,11 @@ export async function startVolumeManager(
   });
   const lock = new KeyedLock();
   const known = new Map<string, KnownPod>();
+  /** No more resyncs for the pod: its entry goes, and with it its references (watches no other pod uses stop). */
+  const forgetPod = (uid: string) => {
+    known.delete(uid);
+    sources.track(uid, []);
+  };
 
   const events = new EventPublisher(nc, node);
 
@@ -86,10 +99,14 @@ export async function startVolumeManager(
       entry.pod = pod;
       if (podIps.length > 0) entry.podIps = podIps;
       known.set(uid, entry);
+      // Referenced from the first attempt on: a pod waiting for a missing object is re-read
+      // as soon as the watch sees it created.
+      sources.track(uid, podSourceKeys(pod));
       const started = clock();
       let outcome: SetupOutcome;
       try {
-        outcome = await volumes.setup(pod, entry.podIps, containers);
+        // A pod not set up yet confirms "not found" with a GET (see FetchOptions).
+        outcome = await volumes.setup(pod, entry.podIps, containers, { confirmMissing: !entry.ready });
       } catch (err) {
         metrics.setupDuration.labels("error").observe((clock() - started) / 1000);
         throw err;
@@ -120,7 +137,7 @@ export async function startVolumeManager(
     lock.run(uid, async () => {
       // Forgotten first: a failed teardown must not be set up again by the resync (the orphan
       // scan retries it instead).
-      known.delete(uid);
+      forgetPod(uid);
       try {
         const removed = await volumes.teardown(uid);
         metrics.teardowns.labels(cause, "ok").inc();
@@ -228,7 +245,7 @@ export async function startVolumeManager(
       if (message.kind === "deleted") {
         inStream.delete(uid);
         terminal.delete(uid);
-        known.delete(uid); // no more resyncs: a resync queued meanwhile sees its entry gone
+        forgetPod(uid); // no more resyncs: a resync queued meanwhile sees its entry gone
         withEntryContext(entry, () => void teardownWhenStopped(uid, "deleted").catch(failSoft("teardown", uid)));
         continue;
       }
@@ -239,7 +256,7 @@ export async function startVolumeManager(
         // Terminal: no container of it starts again, so its volumes can go (kubelet does the
         // same) — once the ones still stopping have stopped.
         terminal.add(uid);
-        known.delete(uid);
+        forgetPod(uid);
         withEntryContext(entry, () => void teardownWhenStopped(uid, "terminal").catch(failSoft("teardown", uid)));
         continue;
       }
@@ -267,6 +284,35 @@ export async function startVolumeManager(
     await scanOrphans();
   });
 
+  /**
+   * Sets up the pod again, volumes only, through its lock like every setup. `guard` runs inside
+   * the lock right before the work. Still the same entry there: a teardown queued before this
+   * ran removed it (and a terminal or deleted pod is not set up again).
+   */
+  const resyncPod = (k: KnownPod, guard: () => void = () => undefined) => {
+    const uid = k.pod.metadata.uid;
+    const current = () => {
+      guard();
+      return known.get(uid) === k && !terminal.has(uid);
+    };
+    return setup(k.pod, k.podIps, new Set(), current).catch(failSoft("resync", uid));
+  };
+
+  // A watched ConfigMap/Secret changed: re-read the pods using it now, not at the next resync.
+  // At most one such resync waits per pod: a burst of changes is read once, by the one that
+  // runs after it (it reads the watch's latest).
+  const changeResyncQueued = new Set<string>();
+  onSourceChange = (uids) => {
+    if (stopped) return;
+    for (const uid of uids) {
+      const k = known.get(uid);
+      if (k === undefined || changeResyncQueued.has(uid)) continue;
+      changeResyncQueued.add(uid);
+      metrics.sourceChangeResyncs.inc();
+      void resyncPod(k, () => changeResyncQueued.delete(uid)).finally(() => changeResyncQueued.delete(uid));
+    }
+  };
+
   // Resync: re-read every set-up pod (live updates, token renewal, emptyDir size limits).
   let resyncing = false;
   let resyncs = 0;
@@ -278,12 +324,8 @@ export async function startVolumeManager(
         [...known.values()]
           .filter((k) => k.ready)
           .map(async (k) => {
-            const uid = k.pod.metadata.uid;
-            // Still the same entry inside the lock: a teardown queued before this ran removed it
-            // (and a terminal or deleted pod is not set up again).
-            const current = () => known.get(uid) === k && !terminal.has(uid);
-            const outcome = await setup(k.pod, k.podIps, new Set(), current).catch(failSoft("resync", uid));
-            if (outcome !== undefined) await checkEmptyDirLimits(k).catch(failSoft("emptyDir usage check", uid));
+            const outcome = await resyncPod(k);
+            if (outcome !== undefined) await checkEmptyDirLimits(k).catch(failSoft("emptyDir usage check", k.pod.metadata.uid));
           }),
       );
       if (caughtUp && ++resyncs % ORPHAN_SCAN_EVERY_RESYNCS === 0) await scanOrphans().catch(failSoft("orphan scan", "*"));
@@ -327,6 +369,7 @@ export async function startVolumeManager(
       await watch.stop();
       await reading;
       await lock.settled();
+      await sources.close();
     },
   };
 }

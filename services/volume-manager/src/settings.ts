@@ -13,6 +13,11 @@ export interface VolumeManagerSettings extends CommonSettings {
   readonly resyncMs: number;
   /** hostPath volumes are allowed only at or below these dirs; empty = anywhere. */
   readonly hostPathAllow: readonly string[];
+  /**
+   * "watch": ConfigMaps/Secrets the set-up pods reference are watched and read from memory
+   * (kubelet: configMapAndSecretChangeDetectionStrategy Watch); "get": every read is a GET.
+   */
+  readonly sourceStrategy: "watch" | "get";
 }
 
 export function volumeManagerSettings(env: Env = process.env): VolumeManagerSettings {
@@ -31,7 +36,13 @@ export function volumeManagerSettings(env: Env = process.env): VolumeManagerSett
     nodeIp: envString(env, "NATSLET_NODE_IP", "127.0.0.1"),
     resyncMs: envInt(env, "NATSLET_VOLUME_RESYNC_MS", 10_000, 100),
     hostPathAllow,
+    sourceStrategy: sourceStrategy(envString(env, "NATSLET_VOLUME_SOURCE_STRATEGY", "watch")),
   };
+}
+
+function sourceStrategy(value: string): "watch" | "get" {
+  if (value === "watch" || value === "get") return value;
+  throw new SettingsError(`NATSLET_VOLUME_SOURCE_STRATEGY=${value} must be "watch" or "get"`);
 }
 
 /**

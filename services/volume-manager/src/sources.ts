@@ -1,40 +1,102 @@
 // Reads what configMap, secret and projected volumes hold from the API server: ConfigMaps,
 // Secrets, and service account tokens through the TokenRequest API (bound to the pod, renewed
-// at 80% of their lifetime like the kubelet's token manager).
+// at 80% of their lifetime like the kubelet's token manager). With `watch` options, ConfigMaps
+// and Secrets the set-up pods reference are watched (watch-cache.ts) and read from there once in
+// sync; a GET stays the answer whenever the watch cannot give one.
 import { ApiException, CoreV1Api, type KubeConfig } from "@kubernetes/client-node";
 import type { Pod } from "@natslet/contracts";
+import type { Logger } from "@natslet/telemetry";
 import { tokenKey, type FetchedData, type FetchedSources, type VolumeReferences, VolumeSourceError } from "./payload.js";
+import { fetchedDataOf, SourceRefCounter, type SourceKey, type SourceKind } from "./source-refs.js";
 import { tokenNeedsRefresh, type IssuedToken } from "./token-timing.js";
+import { WatchCache } from "./watch-cache.js";
 
 interface CachedToken extends IssuedToken {
   token: string;
 }
 
+export interface SourceWatchOptions {
+  readonly log: Logger;
+  /** A watched object changed: the uids of the set-up pods that reference it. */
+  readonly onChange: (uids: string[]) => void;
+  /** Number of running watches (metrics). */
+  readonly onWatchCount?: (count: number) => void;
+  /** Server-side watch timeout floor in seconds (Reflector's minWatchTimeoutSeconds). */
+  readonly minWatchTimeoutSeconds?: number;
+}
+
+export interface FetchOptions {
+  /**
+   * Confirm a "does not exist" from the watch with a GET. For a pod not set up yet: an object
+   * created a moment ago may not have reached the watch, and the pod would wait for the next
+   * retry. A set-up pod needs no such check: the watch's ADDED re-reads it at once.
+   */
+  readonly confirmMissing?: boolean;
+}
+
+/** Where a ConfigMap/Secret read was answered: the watch cache or the API server (metrics). */
+export type ReadSource = "cache" | "api";
+
 export class SourceReader {
   readonly #core: CoreV1Api;
   /** Tokens by pod uid, then tokenKey. */
   readonly #tokens = new Map<string, Map<string, CachedToken>>();
+  readonly #watches: WatchCache | undefined;
+  readonly #refs = new SourceRefCounter();
   /** Whether the last API server request got an answer (404 included): for /readyz. */
   healthy = true;
+  /** Called for every ConfigMap/Secret read, with where it was answered (metrics). */
+  readonly #onRead: (kind: SourceKind, source: ReadSource) => void;
 
   constructor(
     kc: KubeConfig,
     private readonly clock: () => number = Date.now,
+    opts: { watch?: SourceWatchOptions; onRead?: (kind: SourceKind, source: ReadSource) => void } = {},
   ) {
     this.#core = kc.makeApiClient(CoreV1Api);
+    this.#onRead = opts.onRead ?? (() => undefined);
+    const watch = opts.watch;
+    this.#watches =
+      watch &&
+      new WatchCache({
+        kc,
+        log: watch.log,
+        onChange: (key) => {
+          const uids = this.#refs.podsOf(key);
+          if (uids.length > 0) watch.onChange(uids);
+        },
+        ...(watch.onWatchCount ? { onWatchCount: watch.onWatchCount } : {}),
+        ...(watch.minWatchTimeoutSeconds !== undefined ? { minWatchTimeoutSeconds: watch.minWatchTimeoutSeconds } : {}),
+      });
+  }
+
+  /**
+   * The pod (set up, or being set up) now references exactly `keys`: watches start for keys
+   * no pod referenced and stop for keys no pod references any more. No-op without `watch`.
+   */
+  track(uid: string, keys: readonly SourceKey[]): void {
+    if (!this.#watches) return;
+    const { started, stopped } = this.#refs.set(uid, keys);
+    for (const key of started) this.#watches.start(key);
+    for (const key of stopped) this.#watches.stop(key);
+  }
+
+  /** Stops every watch (service shutdown). */
+  async close(): Promise<void> {
+    await this.#watches?.close();
   }
 
   /** Everything `refs` names, fetched fresh (tokens from the cache while still fresh). */
-  async fetch(pod: Pod, refs: VolumeReferences): Promise<FetchedSources> {
+  async fetch(pod: Pod, refs: VolumeReferences, opts: FetchOptions = {}): Promise<FetchedSources> {
     const ns = pod.metadata.namespace;
     const configMaps = new Map<string, FetchedData>();
     const secrets = new Map<string, FetchedData>();
     const tokens = new Map<string, string>();
     for (const ref of refs.configMaps) {
-      if (!configMaps.has(ref.name)) configMaps.set(ref.name, await this.#configMap(ns, ref.name));
+      if (!configMaps.has(ref.name)) configMaps.set(ref.name, await this.#read({ kind: "configmap", namespace: ns, name: ref.name }, opts));
     }
     for (const ref of refs.secrets) {
-      if (!secrets.has(ref.name)) secrets.set(ref.name, await this.#secret(ns, ref.name));
+      if (!secrets.has(ref.name)) secrets.set(ref.name, await this.#read({ kind: "secret", namespace: ns, name: ref.name }, opts));
     }
     for (const ref of refs.tokens) {
       const key = tokenKey(ref);
@@ -53,8 +115,24 @@ export class SourceReader {
     this.healthy = apiHealthAfter(err, this.healthy);
   }
 
+  /** The pod is gone: its tokens, and its references (the watches only it used stop). */
   forget(uid: string): void {
     this.#tokens.delete(uid);
+    this.track(uid, []);
+  }
+
+  /** From the watch when it is in sync (and can answer), else a GET. */
+  async #read(key: SourceKey, opts: FetchOptions): Promise<FetchedData> {
+    const cached = this.#watches?.read(key);
+    if (cached !== undefined && (cached.object !== null || !opts.confirmMissing)) {
+      const data = cached.object === null ? null : fetchedDataOf(key.kind, cached.object);
+      if (data !== undefined) {
+        this.#onRead(key.kind, "cache");
+        return data;
+      }
+    }
+    this.#onRead(key.kind, "api");
+    return key.kind === "configmap" ? this.#configMap(key.namespace, key.name) : this.#secret(key.namespace, key.name);
   }
 
   async #configMap(namespace: string, name: string): Promise<FetchedData> {
