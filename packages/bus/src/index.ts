@@ -12,3 +12,4 @@ export { trackNatsConnection } from "./health.js";
 export { EventPublisher, type PodRef } from "./events.js";
 export { countDeadLetter, subjectKind } from "./metrics.js";
 export { RUNTIME_TIMEOUT_MS, RuntimeClient, type Runtime } from "./runtime-client.js";
+export { isKvConflict, isLiveEntry } from "./kv.js";

@@ -11,7 +11,7 @@ runService("sync-loop", syncLoopSettings, async ({ settings, log, registry }) =>
   let caughtUp = false;
   void loop.caughtUp.then(() => (caughtUp = true));
   return {
-    checks: { nats: trackNatsConnection(nc), desiredState: () => caughtUp, runtime: () => loop.runtimeHealthy() },
+    checks: { nats: trackNatsConnection(nc), desiredState: () => caughtUp, runtime: () => loop.runtimeHealthy(), replicas: () => loop.replicasHealthy() },
     closers: [
       { name: "sync-loop", close: () => loop.stop() },
       { name: "nats", close: () => nc.drain() },

@@ -1,4 +1,4 @@
-import { Counter, Histogram, type Registry } from "prom-client";
+import { Counter, Gauge, Histogram, type Registry } from "prom-client";
 
 export interface SyncLoopMetrics {
   syncDuration: Histogram<"result">;
@@ -6,12 +6,15 @@ export interface SyncLoopMetrics {
   housekeepingRemoved: Counter;
   podStartSli: Histogram;
   podStartTotal: Histogram;
+  replicas: Gauge;
+  ownedPods: Gauge;
 }
 
 /** The kubelet's buckets for pod start durations (seconds). */
 const POD_START_BUCKETS = [0.5, 1, 2, 3, 4, 5, 6, 8, 10, 20, 30, 45, 60, 120, 180, 240, 300, 360, 480, 600, 900, 1200, 1800, 2700, 3600];
 
-export function syncLoopMetrics(registry: Registry): SyncLoopMetrics {
+/** `countOwnedPods` is asked at every scrape: ownership changes with every pod and member list. */
+export function syncLoopMetrics(registry: Registry, countOwnedPods: () => number = () => 0): SyncLoopMetrics {
   return {
     syncDuration: new Histogram({
       name: "natslet_pod_worker_duration_seconds",
@@ -42,6 +45,19 @@ export function syncLoopMetrics(registry: Registry): SyncLoopMetrics {
       help: "Pod creation to all containers running, image pulls included (kubelet_pod_start_total_duration_seconds).",
       buckets: POD_START_BUCKETS,
       registers: [registry],
+    }),
+    replicas: new Gauge({
+      name: "natslet_sync_loop_replicas",
+      help: "Sync-loop replicas of this node, as this replica last saw them.",
+      registers: [registry],
+    }),
+    ownedPods: new Gauge({
+      name: "natslet_sync_loop_owned_pods",
+      help: "Pods this replica syncs (the others belong to other replicas).",
+      registers: [registry],
+      collect() {
+        this.set(countOwnedPods());
+      },
     }),
   };
 }

@@ -98,10 +98,15 @@ export async function syncPod(pod: Pod, deps: PodSyncDeps): Promise<SyncResult> 
 export async function syncGonePod(uid: string, deps: PodSyncDeps): Promise<SyncResult> {
   const observed = await deps.runtime.call("GetPod", { uid });
   await removeEverything(observed, deps);
+  forgetPodState(uid, deps);
+  return { forget: true };
+}
+
+/** Drops what this process remembers of a pod between passes (gone, or now another replica's). */
+export function forgetPodState(uid: string, deps: PodSyncDeps): void {
   deps.statuses.forget(uid);
   deps.warned.forget(uid);
   deps.startup.forget(uid);
-  return { forget: true };
 }
 
 /** Carries out `actions`; returns whether the runtime changed. */

@@ -23,6 +23,10 @@ export class PodTable {
     return this.#pods.has(uid);
   }
 
+  uids(): string[] {
+    return [...this.#pods.keys()];
+  }
+
   get size(): number {
     return this.#pods.size;
   }

@@ -10,7 +10,8 @@ import { ROOT_CONTEXT, SpanStatusCode, trace, type Context } from "@opentelemetr
 import type { Registry } from "prom-client";
 import { syncLoopMetrics } from "./metrics.js";
 import { PodTable } from "./pod-table.js";
-import { syncGonePod, syncPod, WarnedPods, type PodSyncDeps, type SyncResult } from "./pod-sync.js";
+import { forgetPodState, syncGonePod, syncPod, WarnedPods, type PodSyncDeps, type SyncResult } from "./pod-sync.js";
+import { SyncReplicas } from "./replicas.js";
 import { StatusPublisher } from "./publishers.js";
 import { ImageClient } from "./image-client.js";
 import { StartupSli } from "./startup-sli.js";
@@ -22,6 +23,8 @@ export interface SyncLoop {
   readonly caughtUp: Promise<void>;
   /** Whether the last runtime call succeeded (for /readyz). */
   runtimeHealthy(): boolean;
+  /** Whether this replica's heartbeat reaches the other replicas (for /readyz). */
+  replicasHealthy(): boolean;
   stop(): Promise<void>;
 }
 
@@ -33,13 +36,16 @@ const tracer = trace.getTracer("natslet-sync-loop");
  */
 const RETRY_BACKOFF: BackoffPolicy = { initialMs: 1000, maxMs: 30_000 };
 
+/** A pod whose lock another replica still holds (it is handing the pod over) is tried again this soon. */
+const LOCK_RETRY_MS = 500;
+
 /**
  * Why a pod is synced, and the trace that caused it. A pass caused by a pod update or a PLEG
  * event continues that message's trace (one trace per pod change, watcher to status-manager);
  * a timer-driven pass starts a trace of its own instead of growing one trace forever.
  */
 interface SyncTrigger {
-  reason: "pod-update" | "pleg" | "resync" | "retry" | "housekeeping";
+  reason: "pod-update" | "pleg" | "resync" | "retry" | "housekeeping" | "ownership";
   context?: Context;
 }
 
@@ -55,10 +61,13 @@ export async function startSyncLoop(
   const { nc, log } = deps;
   const clock = deps.clock ?? Date.now;
   const node = settings.nodeName;
-  const metrics = syncLoopMetrics(deps.registry);
+  const metrics = syncLoopMetrics(deps.registry, () => table.uids().filter((uid) => replicas.owns(uid)).length);
   await ensureStreams(nc);
 
   const table = new PodTable();
+  // Replicas of this node's sync-loop split the pods; a new member list moves some of them.
+  let onMembersChanged = (): void => undefined;
+  const replicas = await SyncReplicas.join(nc, node, { log, onMembersChanged: () => onMembersChanged() });
   const backoff = new CrashLoopBackoff();
   let runtimeOk = true;
   const podDeps: PodSyncDeps = {
@@ -77,37 +86,56 @@ export async function startSyncLoop(
 
   /** The retry delay of each pod whose last pass failed (a pass that succeeds forgets it). */
   const retryDelayByPod = new Map<string, number>();
+  /** One pass of the pod's worker, as a span (the trigger's trace continued when it has one). */
+  const syncTraced = async (uid: string, trigger: SyncTrigger): Promise<void> => {
+    const desired = table.get(uid);
+    const pod = desired?.kind === "present" ? desired.pod : undefined;
+    const started = clock();
+    const attributes = { ...podAttributes(uid, pod), "natslet.sync.trigger": trigger.reason };
+    const parent = trigger.context ?? ROOT_CONTEXT;
+    await tracer.startActiveSpan("sync pod", { attributes, root: trigger.context === undefined }, parent, async (span) => {
+      let result: SyncResult = {};
+      try {
+        result = pod ? await syncPod(pod, podDeps) : await syncGonePod(uid, podDeps);
+        retryDelayByPod.delete(uid);
+        runtimeOk = true;
+        metrics.syncDuration.labels("ok").observe((clock() - started) / 1000);
+      } catch (err) {
+        span.setStatus({ code: SpanStatusCode.ERROR, message: (err as Error).message });
+        runtimeOk = false;
+        metrics.syncDuration.labels("error").observe((clock() - started) / 1000);
+        throw err;
+      } finally {
+        span.end();
+        if (result.forget) {
+          table.forget(uid);
+          retryDelayByPod.delete(uid);
+        } else if (table.has(uid)) {
+          const next = Math.min(result.retryInMs ?? Infinity, settings.resyncMs);
+          table.scheduleResync(uid, next, () => workers.submit(uid, { reason: "resync" }));
+        }
+      }
+    });
+  };
   const workers = new KeyedWorker<SyncTrigger>({
     merge: mergeTriggers,
     run: async (uid, trigger) => {
-      const desired = table.get(uid);
-      const pod = desired?.kind === "present" ? desired.pod : undefined;
-      const started = clock();
-      const attributes = { ...podAttributes(uid, pod), "natslet.sync.trigger": trigger.reason };
-      const parent = trigger.context ?? ROOT_CONTEXT;
-      await tracer.startActiveSpan("sync pod", { attributes, root: trigger.context === undefined }, parent, async (span) => {
-        let result: SyncResult = {};
-        try {
-          result = pod ? await syncPod(pod, podDeps) : await syncGonePod(uid, podDeps);
-          retryDelayByPod.delete(uid);
-          runtimeOk = true;
-          metrics.syncDuration.labels("ok").observe((clock() - started) / 1000);
-        } catch (err) {
-          span.setStatus({ code: SpanStatusCode.ERROR, message: (err as Error).message });
-          runtimeOk = false;
-          metrics.syncDuration.labels("error").observe((clock() - started) / 1000);
-          throw err;
-        } finally {
-          span.end();
-          if (result.forget) {
-            table.forget(uid);
-            retryDelayByPod.delete(uid);
-          } else if (table.has(uid)) {
-            const next = Math.min(result.retryInMs ?? Infinity, settings.resyncMs);
-            table.scheduleResync(uid, next, () => workers.submit(uid, { reason: "resync" }));
-          }
-        }
-      });
+      if (!replicas.owns(uid)) {
+        // Another replica syncs it. A deletion is its job too: nothing to keep here.
+        if (table.get(uid)?.kind === "gone") table.forget(uid);
+        return;
+      }
+      // Held while the pass runs: a replica that has just lost the pod may still be finishing one.
+      const lock = await replicas.lock(uid);
+      if (lock === undefined) {
+        table.scheduleResync(uid, LOCK_RETRY_MS, () => workers.submit(uid, { reason: "retry" }));
+        return;
+      }
+      try {
+        await syncTraced(uid, trigger);
+      } finally {
+        await lock.release();
+      }
     },
     onError: (uid, err) => {
       const desired = table.get(uid);
@@ -166,7 +194,7 @@ export async function startSyncLoop(
     try {
       const { pods } = await podDeps.runtime.call("ListPods", {});
       for (const uid of Object.keys(pods)) {
-        if (table.has(uid) || workers.isBusy(uid)) continue;
+        if (table.has(uid) || workers.isBusy(uid) || !replicas.owns(uid)) continue;
         log.info({ pod_uid: uid, pod_namespace: pods[uid]?.namespace, pod_name: pods[uid]?.name }, "removing orphaned pod");
         metrics.housekeepingRemoved.inc();
         table.set(uid, { kind: "gone" });
@@ -184,15 +212,29 @@ export async function startSyncLoop(
     housekeepingTimer = setInterval(() => void housekeeping(), settings.housekeepingMs);
   });
 
+  // Pods this replica gained are synced now (not at their next resync); what it remembers of
+  // pods it lost would be stale should they come back.
+  onMembersChanged = () => {
+    metrics.replicas.set(replicas.memberCount);
+    for (const uid of table.uids()) {
+      if (replicas.owns(uid)) workers.submit(uid, { reason: "ownership" });
+      else forgetPodState(uid, podDeps);
+    }
+  };
+  metrics.replicas.set(replicas.memberCount);
+
   return {
     caughtUp: watch.caughtUp,
     runtimeHealthy: () => runtimeOk,
+    replicasHealthy: () => replicas.healthy,
     async stop() {
       clearInterval(housekeepingTimer);
       plegSub.unsubscribe();
       await watch.stop();
       await reading;
       await workers.close();
+      // After the last pass: leaving earlier would hand pods over while they are still synced here.
+      await replicas.stop();
       table.clear();
     },
   };

@@ -1,11 +1,12 @@
 // One real node for end-to-end tests: nats-server, etcd + kube-apiserver, containerd, and
 // natslet's services as processes. Checks read what `kubectl get pod -o yaml` shows.
 import assert from "node:assert/strict";
+import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { CoreV1Api, KubeConfig, type CoreV1Event, type V1Pod, type V1PodSpec } from "@kubernetes/client-node";
 import {
   makeTempDir, nodeApiEnv, removeDir, run, startContainerd, startControlPlane, startNatslet, startNats,
-  type Containerd, type ControlPlane, type Natslet, type NatsServer, type NatsletOptions,
+  type Containerd, type ControlPlane, type Natslet, type NatsServer, type NatsletOptions, type NatsletService,
 } from "@natslet/testkit";
 
 export interface Node {
@@ -17,6 +18,8 @@ export interface Node {
   readonly controlPlane: ControlPlane;
   readonly image: string;
   readonly kubeConfig: KubeConfig;
+  /** Starts one more process of `service` for this node (a replica, as `--scale` would); stopped with the node. */
+  startReplica(service: NatsletService): Promise<Natslet>;
   stop(): Promise<void>;
 }
 
@@ -70,14 +73,16 @@ async function startNodeParts(
     const ref = containerd.busyboxImage.replace(/:[^:]+$/, `:${tag}`);
     await run("ctr", ["--address", containerd.socket, "-n", "k8s.io", "images", "tag", containerd.busyboxImage, ref]);
   }
-  const natslet = await startNatslet({
+  const natsletOptions: NatsletOptions = {
     natsUrl: nats.url,
     kubeconfig: controlPlane.kubeconfig,
     criEndpoint: containerd.endpoint,
     nodeName: name,
     dir,
     env: { LOG_LEVEL: "debug", NATSLET_RESYNC_MS: "2000", NATSLET_HOUSEKEEPING_MS: "2000", ...nodeApiEnv(controlPlane), ...opts.env },
-  });
+  };
+  const natslet = await startNatslet(natsletOptions);
+  const replicas: Natslet[] = [];
   const kc = new KubeConfig();
   kc.loadFromFile(controlPlane.kubeconfig);
   return {
@@ -89,7 +94,13 @@ async function startNodeParts(
     controlPlane,
     image: containerd.busyboxImage,
     kubeConfig: kc,
+    async startReplica(service) {
+      const replica = await startNatslet({ ...natsletOptions, dir: join(dir, `replica-${replicas.length + 1}`), services: [service] });
+      replicas.push(replica);
+      return replica;
+    },
     async stop() {
+      for (const replica of replicas) await replica.stop();
       await natslet.stop();
       await containerd.stop();
       await controlPlane.stop();

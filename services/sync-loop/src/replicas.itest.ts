@@ -1,0 +1,101 @@
+// Sync-loop replicas coordinating through a real nats-server's JetStream KV: the member list,
+// the partition of pods, the per-pass lock, and what happens when a replica leaves or dies.
+import assert from "node:assert/strict";
+import { randomUUID } from "node:crypto";
+import { after, before, test } from "node:test";
+import { setTimeout as sleep } from "node:timers/promises";
+import type { NatsConnection } from "@nats-io/transport-node";
+import { connectBus } from "@natslet/bus";
+import { startNats, type NatsServer } from "@natslet/testkit";
+import { createLogger } from "@natslet/telemetry";
+import { SyncReplicas } from "./replicas.js";
+
+let nats: NatsServer;
+const connections: NatsConnection[] = [];
+const log = createLogger({ service: "sync-loop", node: "replicas-itest", level: process.env["LOG_LEVEL"] ?? "silent" });
+
+before(async () => {
+  nats = await startNats();
+});
+after(async () => {
+  for (const nc of connections) if (!nc.isClosed()) await nc.close();
+  await nats?.stop();
+});
+
+async function replica(node: string): Promise<{ r: SyncReplicas; nc: NatsConnection; changes: () => number }> {
+  const nc = await connectBus({ servers: nats.url, name: "sync-loop" });
+  connections.push(nc);
+  let changes = 0;
+  const r = await SyncReplicas.join(nc, node, { onMembersChanged: () => changes++, log });
+  return { r, nc, changes: () => changes };
+}
+
+async function until(what: string, check: () => boolean, timeoutMs = 15_000): Promise<number> {
+  const start = Date.now();
+  while (!check()) {
+    if (Date.now() - start > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(50);
+  }
+  return Date.now() - start;
+}
+
+const uids = Array.from({ length: 200 }, () => randomUUID());
+
+test("two replicas see each other and split the pods: every pod has exactly one owner", async () => {
+  const a = await replica("node-split");
+  const b = await replica("node-split");
+  await until("both replicas to see two members", () => a.r.memberCount === 2 && b.r.memberCount === 2);
+  const ownedByA = uids.filter((u) => a.r.owns(u)).length;
+  assert.ok(uids.every((u) => a.r.owns(u) !== b.r.owns(u)), "each pod owned by exactly one replica");
+  assert.ok(ownedByA > 60 && ownedByA < 140, `A owns ${ownedByA} of 200`);
+  // Another node's replicas are not members of this one.
+  const other = await replica("node-other");
+  assert.equal(other.r.memberCount, 1);
+  assert.ok(uids.every((u) => other.r.owns(u)));
+  for (const x of [a, b, other]) await x.r.stop();
+});
+
+test("the pod lock: one holder at a time; released, the next one gets it", async () => {
+  const a = await replica("node-lock");
+  const b = await replica("node-lock");
+  const uid = randomUUID();
+  const held = await a.r.lock(uid);
+  assert.ok(held, "A takes the free lock");
+  assert.equal(await b.r.lock(uid), undefined, "B must not get a lock A holds");
+  await held.release();
+  const next = await b.r.lock(uid);
+  assert.ok(next, "B gets it once A released it");
+  await next.release();
+  for (const x of [a, b]) await x.r.stop();
+});
+
+test("a replica that stops leaves at once: the other owns everything again", async () => {
+  const a = await replica("node-leave");
+  const b = await replica("node-leave");
+  await until("two members", () => a.r.memberCount === 2 && b.r.memberCount === 2);
+  const changesBefore = b.changes();
+  await a.r.stop();
+  const tookMs = await until("B alone", () => b.r.memberCount === 1, 5_000);
+  assert.ok(b.changes() > changesBefore, "B was told the members changed (to resync what it gained)");
+  assert.ok(uids.every((u) => b.r.owns(u)));
+  assert.ok(tookMs < 2_500, `noticed after ${tookMs} ms (one heartbeat expected)`);
+  await b.r.stop();
+});
+
+test("a replica that dies: its member key expires, its pods and its locks are taken over", async () => {
+  const a = await replica("node-die");
+  const b = await replica("node-die");
+  await until("two members", () => a.r.memberCount === 2 && b.r.memberCount === 2);
+  const uid = uids.find((u) => a.r.owns(u)) ?? "";
+  assert.ok(await a.r.lock(uid), "A holds the lock of a pod it owns");
+  // As in kill -9: no goodbye, the connection just ends; A's heartbeat can no longer write.
+  await a.nc.close();
+  assert.equal(await b.r.lock(uid), undefined, "while A's member key lives, its lock holds");
+  const tookMs = await until("B to see A gone", () => b.r.memberCount === 1, 15_000);
+  assert.ok(b.r.owns(uid));
+  const taken = await b.r.lock(uid);
+  assert.ok(taken, "B takes over the dead replica's lock");
+  await taken.release();
+  assert.ok(tookMs < 9_000, `A's pods moved after ${tookMs} ms (member TTL 6 s)`);
+  await Promise.all([a.r.stop(), b.r.stop()]);
+});
