@@ -14,8 +14,10 @@ const (
 	nodeService       = "node"       // the container that runs containerd: "the node"
 	busService        = "nats"       // every natslet service needs it
 	kubeconfigService = "kubeconfig" // the control-plane profile's kubeconfig writer
-	scalableService   = "image-manager"
 )
+
+// Services that `docker compose up --scale <service>=N` must be able to scale.
+var scalableServices = []string{"image-manager", "sync-loop"}
 
 // Environment variables whose values are paths the node container must see identically.
 var nodePathEnv = []string{"NATSLET_ROOT_DIR", "NATSLET_POD_LOGS_DIR", "CONTAINER_RUNTIME_ENDPOINT"}
@@ -211,20 +213,22 @@ func checkContainerdSocket(r *report, root string, p *types.Project) {
 	}
 }
 
-// `docker compose up --scale image-manager=3` needs no fixed name, host port or address.
+// `docker compose up --scale <service>=N` needs no fixed name, host port or address.
 func checkScalable(r *report, p *types.Project) {
-	svc, ok := p.Services[scalableService]
-	if !r.checked(ok, "no %s service", scalableService) {
-		return
+	for _, name := range scalableServices {
+		svc, ok := p.Services[name]
+		if !r.checked(ok, "no %s service", name) {
+			continue
+		}
+		r.check(svc.ContainerName == "", "%s has container_name: it cannot scale", name)
+		for _, port := range svc.Ports {
+			r.check(port.Published == "", "%s publishes host port %s: a second replica cannot", name, port.Published)
+		}
+		for net, cfg := range svc.Networks {
+			r.check(cfg == nil || (cfg.Ipv4Address == "" && cfg.Ipv6Address == ""), "%s has a fixed address on %s", name, net)
+		}
+		r.check(svc.Hostname == "" && !strings.HasPrefix(svc.NetworkMode, "service:"), "%s has a fixed hostname or shares a network namespace", name)
 	}
-	r.check(svc.ContainerName == "", "%s has container_name: it cannot scale", scalableService)
-	for _, port := range svc.Ports {
-		r.check(port.Published == "", "%s publishes host port %s: a second replica cannot", scalableService, port.Published)
-	}
-	for net, cfg := range svc.Networks {
-		r.check(cfg == nil || (cfg.Ipv4Address == "" && cfg.Ipv6Address == ""), "%s has a fixed address on %s", scalableService, net)
-	}
-	r.check(svc.Hostname == "" && !strings.HasPrefix(svc.NetworkMode, "service:"), "%s has a fixed hostname or shares a network namespace", scalableService)
 }
 
 func (r *report) checked(ok bool, format string, args ...any) bool {

@@ -56,6 +56,11 @@ describe("a compose file that breaks a rule fails", () => {
       expect: /image-manager publishes host port 9106/,
     },
     {
+      rule: "sync-loop cannot scale with a fixed host port",
+      edit: (t) => replaceOnce(t, "    image: natslet/sync-loop:dev\n", "    image: natslet/sync-loop:dev\n    ports: [\"9102:9100\"]\n"),
+      expect: /sync-loop publishes host port 9102/,
+    },
+    {
       rule: "an environment variable no code reads",
       edit: (t) => replaceOnce(t, "      NATSLET_POD_LOGS_DIR: /var/log/pods\n      NATSLET_NODE_IP", "      NATSLET_POD_LOGS_DIR: /var/log/pods\n      NATSLET_PODLOGS_DIR: /x\n      NATSLET_NODE_IP"),
       expect: /runtime-adapter: NATSLET_PODLOGS_DIR is set but services\/runtime-adapter .* never reads it/,
