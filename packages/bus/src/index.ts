@@ -13,3 +13,5 @@ export { EventPublisher, type PodRef } from "./events.js";
 export { countDeadLetter, subjectKind } from "./metrics.js";
 export { RUNTIME_TIMEOUT_MS, RuntimeClient, type Runtime } from "./runtime-client.js";
 export { isKvConflict, isLiveEntry } from "./kv.js";
+export { rendezvousOwner } from "./rendezvous.js";
+export { Replicas, type KeyLock, type ReplicaLog, type ReplicasOptions } from "./replicas.js";

@@ -54,4 +54,3 @@ export { desiredPodChanged } from "./pod-changed.js";
 export { PodStartupTracker, type PodStartDurations } from "./pod-startup.js";
 export { KeyedLock } from "./keyed-lock.js";
 export { DEAD_CONTAINERS_PER_NAME, podGarbage, type PodGarbage } from "./garbage.js";
-export { rendezvousOwner } from "./rendezvous.js";

@@ -2,7 +2,9 @@
 // a periodic resync and housekeeping, all feeding one worker per pod.
 import { jetstream } from "@nats-io/jetstream";
 import type { NatsConnection, Subscription } from "@nats-io/transport-node";
-import { decodeJson, ensureStreams, EventPublisher, type LatestWatch, RuntimeClient, traceContextOf, watchLatest } from "@natslet/bus";
+import {
+  decodeJson, ensureStreams, EventPublisher, type LatestWatch, Replicas, RuntimeClient, traceContextOf, watchLatest,
+} from "@natslet/bus";
 import { podMessageSchema, podUidOf, runtimeEventSchema, streams, subjects, type PodMessage } from "@natslet/contracts";
 import { CrashLoopBackoff, KeyedWorker, desiredPodChanged, nextBackoffPeriod, type BackoffPolicy } from "@natslet/core";
 import type { Logger } from "@natslet/telemetry";
@@ -11,7 +13,6 @@ import type { Registry } from "prom-client";
 import { syncLoopMetrics } from "./metrics.js";
 import { PodTable } from "./pod-table.js";
 import { forgetPodState, syncGonePod, syncPod, WarnedPods, type PodSyncDeps, type SyncResult } from "./pod-sync.js";
-import { SyncReplicas } from "./replicas.js";
 import { StatusPublisher } from "./publishers.js";
 import { ImageClient } from "./image-client.js";
 import { StartupSli } from "./startup-sli.js";
@@ -67,7 +68,7 @@ export async function startSyncLoop(
   const table = new PodTable();
   // Replicas of this node's sync-loop split the pods; a new member list moves some of them.
   let onMembersChanged = (): void => undefined;
-  const replicas = await SyncReplicas.join(nc, node, { log, onMembersChanged: () => onMembersChanged() });
+  const replicas = await Replicas.join(nc, { service: "sync-loop", node, log, onMembersChanged: () => onMembersChanged() });
   const backoff = new CrashLoopBackoff();
   let runtimeOk = true;
   const podDeps: PodSyncDeps = {

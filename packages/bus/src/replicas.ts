@@ -1,38 +1,53 @@
-// Several sync-loop replicas for one node (DESIGN: work for one pod is serialised, also with
-// several replicas). Each replica announces itself in JetStream KV (one key, rewritten every
-// heartbeat, deleted on shutdown, expired by the bucket when a replica dies); every replica reads
-// the same member list and gives each pod to one member by rendezvous hashing; and a pass holds
-// the pod's lock in KV while it runs, so a pod that changes hands (a replica joins or dies) is
-// never worked on by two replicas at once. With one replica this costs one KV create and one
-// delete per pass.
+// Replicas of one service for one node that split work by key (a pod UID), so that
+// `docker compose up --scale <service>=N` spreads the pods and work for one pod never overlaps
+// (DESIGN: serialised per pod, also with several replicas). Each replica announces itself in
+// JetStream KV (one key, rewritten every heartbeat, deleted on shutdown, expired by the bucket
+// when a replica dies); every replica reads the same member list and gives each key to one
+// member by rendezvous hashing; and work on a key holds the key's lock in KV while it runs, so a
+// key that changes hands (a replica joins or dies) is never worked on by two replicas at once.
+// With one replica this costs one KV create and one delete per piece of work.
 import { randomUUID } from "node:crypto";
 import { Kvm, type KV } from "@nats-io/kv";
 import type { NatsConnection } from "@nats-io/transport-node";
-import { isKvConflict, isLiveEntry } from "@natslet/bus";
 import { token } from "@natslet/contracts";
-import { rendezvousOwner } from "@natslet/core";
-import type { Logger } from "@natslet/telemetry";
+import { isKvConflict, isLiveEntry } from "./kv.js";
+import { rendezvousOwner } from "./rendezvous.js";
 
-export const MEMBERS_BUCKET = "natslet-sync-members";
-export const LOCKS_BUCKET = "natslet-sync-locks";
+export const MEMBERS_BUCKET = "natslet-replicas";
+export const LOCKS_BUCKET = "natslet-replica-locks";
+
+/** The part of a pino logger this needs (the bus does not depend on telemetry). */
+export interface ReplicaLog {
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+}
+
+export interface ReplicasOptions {
+  /** The service whose replicas these are, e.g. "sync-loop": a key token. */
+  service: string;
+  node: string;
+  /** The member list changed: keys may have been gained or lost. */
+  onMembersChanged: () => void;
+  log: ReplicaLog;
+}
 
 /** How often a replica rewrites its member key and rereads the member list. */
 const HEARTBEAT_MS = 1_000;
 /**
  * A member whose key was not rewritten for this long is gone (the bucket's max age): the delay
- * before a killed replica's pods move. Long enough that a replica whose event loop stalls for a
+ * before a killed replica's keys move. Long enough that a replica whose event loop stalls for a
  * few seconds under load is not taken for dead.
  */
-const MEMBER_TTL_MS = 6_000;
-/** A lock not rewritten for this long vanishes; a pass rewrites its lock a few times per period. */
+export const MEMBER_TTL_MS = 6_000;
+/** A lock not rewritten for this long vanishes; work rewrites its lock a few times per period. */
 const LOCK_TTL_MS = 120_000;
 
-/** A pod lock held for one pass. */
-export interface PodLock {
+/** A key's lock, held for one piece of work. */
+export interface KeyLock {
   release(): Promise<void>;
 }
 
-export class SyncReplicas {
+export class Replicas {
   /** This process: a new member every start, so a restarted replica never mistakes old locks for its own. */
   readonly id = randomUUID();
   #members: ReadonlySet<string> = new Set([this.id]);
@@ -42,28 +57,30 @@ export class SyncReplicas {
   healthy = true;
 
   private constructor(
-    private readonly node: string,
+    /** `<service>.<node>`: the prefix of this group's member and lock keys. */
+    private readonly group: string,
     private readonly members: KV,
     private readonly locks: KV,
     private readonly onMembersChanged: () => void,
-    private readonly log: Logger,
+    private readonly log: ReplicaLog,
   ) {}
 
-  /** Joins the node's replicas: announced and with the current member list when this resolves. */
-  static async join(nc: NatsConnection, node: string, opts: { onMembersChanged: () => void; log: Logger }): Promise<SyncReplicas> {
+  /** Joins the service's replicas for the node: announced, and with the current member list, when this resolves. */
+  static async join(nc: NatsConnection, opts: ReplicasOptions): Promise<Replicas> {
     const kvm = new Kvm(nc);
     const members = await kvm.create(MEMBERS_BUCKET, { history: 1, ttl: MEMBER_TTL_MS });
     const locks = await kvm.create(LOCKS_BUCKET, { history: 1, ttl: LOCK_TTL_MS });
-    const replicas = new SyncReplicas(token(node, "node name"), members, locks, opts.onMembersChanged, opts.log);
+    const group = `${token(opts.service, "service name")}.${token(opts.node, "node name")}`;
+    const replicas = new Replicas(group, members, locks, opts.onMembersChanged, opts.log);
     await replicas.#beat();
     replicas.#heartbeat = setInterval(() => void replicas.#beat(), HEARTBEAT_MS);
     replicas.#heartbeat.unref(); // the service's NATS connection keeps the process; this never should
     return replicas;
   }
 
-  /** Whether this replica is the one to sync `uid` (by the member list it saw last). */
-  owns(uid: string): boolean {
-    return rendezvousOwner(this.#members, uid) === this.id;
+  /** Whether this replica is the one to work on `key` (by the member list it saw last). */
+  owns(key: string): boolean {
+    return rendezvousOwner(this.#members, key) === this.id;
   }
 
   get memberCount(): number {
@@ -71,11 +88,11 @@ export class SyncReplicas {
   }
 
   /**
-   * Takes the pod's lock for one pass; undefined when another live replica holds it (the caller
-   * tries again shortly). A lock whose holder is no longer a member is taken over.
+   * Takes the key's lock for one piece of work; undefined when another live replica holds it
+   * (the caller tries again shortly). A lock whose holder is no longer a member is taken over.
    */
-  async lock(uid: string): Promise<PodLock | undefined> {
-    const key = `${this.node}.${token(uid, "pod UID")}`;
+  async lock(workKey: string): Promise<KeyLock | undefined> {
+    const key = `${this.group}.${token(workKey, "work key")}`;
     const value = JSON.stringify({ owner: this.id });
     let revision: number;
     try {
@@ -86,7 +103,7 @@ export class SyncReplicas {
       if (!isLiveEntry(entry)) return undefined; // released just now: the retry will get it
       const holder = ownerOf(entry.string());
       if (holder !== this.id && (await this.#isMember(holder))) return undefined;
-      this.log.info({ pod_uid: uid, previous_holder: holder }, "taking over the lock of a pod whose replica is gone");
+      this.log.info({ key: workKey, previous_holder: holder }, "taking over a lock whose replica is gone");
       try {
         revision = await this.locks.update(key, value, entry.revision);
       } catch (updateErr) {
@@ -94,24 +111,24 @@ export class SyncReplicas {
         throw updateErr;
       }
     }
-    return this.#held(uid, key, value, revision);
+    return this.#held(workKey, key, value, revision);
   }
 
-  /** Leaves the member list at once (the others take this replica's pods without waiting for expiry). */
+  /** Leaves the member list at once (the others take this replica's keys without waiting for expiry). */
   async stop(): Promise<void> {
     clearInterval(this.#heartbeat);
     await this.#beating;
     await this.members.delete(this.#memberKey(this.id)).catch((err: unknown) => {
-      this.log.warn({ err }, "could not leave the sync-loop member list; it expires on its own");
+      this.log.warn({ err }, "could not leave the replicas' member list; it expires on its own");
     });
   }
 
-  #held(uid: string, key: string, value: string, revision: number): PodLock {
-    // Rewritten well within its max age, so a long pass (a grace period, a slow pull) keeps it.
+  #held(workKey: string, key: string, value: string, revision: number): KeyLock {
+    // Rewritten well within its max age, so long work (a grace period, a slow pull) keeps it.
     const renew = setInterval(() => {
       this.locks.update(key, value, revision).then(
         (next) => (revision = next),
-        (err: unknown) => this.log.warn({ err, pod_uid: uid }, "could not renew the pod's sync lock"),
+        (err: unknown) => this.log.warn({ err, key: workKey }, "could not renew a lock"),
       );
     }, LOCK_TTL_MS / 4);
     renew.unref();
@@ -122,7 +139,7 @@ export class SyncReplicas {
           await this.locks.delete(key, { previousSeq: revision });
         } catch (err) {
           // Taken over meanwhile (this replica was thought gone): the lock is not ours to delete.
-          if (!isKvConflict(err)) this.log.warn({ err, pod_uid: uid }, "could not release the pod's sync lock; it expires on its own");
+          if (!isKvConflict(err)) this.log.warn({ err, key: workKey }, "could not release a lock; it expires on its own");
         }
       },
     };
@@ -136,17 +153,17 @@ export class SyncReplicas {
   async #announceAndRead(): Promise<void> {
     try {
       await this.members.put(this.#memberKey(this.id), JSON.stringify({ at: Date.now() }));
-      const prefix = `${this.node}.`;
+      const prefix = `${this.group}.`;
       const next = new Set<string>([this.id]);
       for await (const key of await this.members.keys(`${prefix}*`)) next.add(key.slice(prefix.length));
       this.healthy = true;
       if (next.size === this.#members.size && [...next].every((m) => this.#members.has(m))) return;
-      this.log.info({ members: next.size }, "sync-loop replicas changed; pods are redistributed");
+      this.log.info({ members: next.size }, "replicas changed; work is redistributed");
       this.#members = next;
       this.onMembersChanged();
     } catch (err) {
       this.healthy = false;
-      this.log.warn({ err }, "sync-loop heartbeat failed");
+      this.log.warn({ err }, "replica heartbeat failed");
     }
   }
 
@@ -156,7 +173,7 @@ export class SyncReplicas {
   }
 
   #memberKey(id: string): string {
-    return `${this.node}.${id}`;
+    return `${this.group}.${id}`;
   }
 }
 

@@ -1,18 +1,17 @@
-// Sync-loop replicas coordinating through a real nats-server's JetStream KV: the member list,
-// the partition of pods, the per-pass lock, and what happens when a replica leaves or dies.
+// Replicas coordinating through a real nats-server's JetStream KV: the member list, the
+// partition of pods, the per-key lock, and what happens when a replica leaves or dies.
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { after, before, test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { NatsConnection } from "@nats-io/transport-node";
-import { connectBus } from "@natslet/bus";
 import { startNats, type NatsServer } from "@natslet/testkit";
-import { createLogger } from "@natslet/telemetry";
-import { SyncReplicas } from "./replicas.js";
+import { connectBus } from "./connect.js";
+import { Replicas, type ReplicaLog } from "./replicas.js";
 
 let nats: NatsServer;
 const connections: NatsConnection[] = [];
-const log = createLogger({ service: "sync-loop", node: "replicas-itest", level: process.env["LOG_LEVEL"] ?? "silent" });
+const log: ReplicaLog = { info: () => undefined, warn: () => undefined };
 
 before(async () => {
   nats = await startNats();
@@ -22,11 +21,11 @@ after(async () => {
   await nats?.stop();
 });
 
-async function replica(node: string): Promise<{ r: SyncReplicas; nc: NatsConnection; changes: () => number }> {
-  const nc = await connectBus({ servers: nats.url, name: "sync-loop" });
+async function replica(node: string, service = "sync-loop"): Promise<{ r: Replicas; nc: NatsConnection; changes: () => number }> {
+  const nc = await connectBus({ servers: nats.url, name: service });
   connections.push(nc);
   let changes = 0;
-  const r = await SyncReplicas.join(nc, node, { onMembersChanged: () => changes++, log });
+  const r = await Replicas.join(nc, { service, node, onMembersChanged: () => changes++, log });
   return { r, nc, changes: () => changes };
 }
 
@@ -48,11 +47,14 @@ test("two replicas see each other and split the pods: every pod has exactly one 
   const ownedByA = uids.filter((u) => a.r.owns(u)).length;
   assert.ok(uids.every((u) => a.r.owns(u) !== b.r.owns(u)), "each pod owned by exactly one replica");
   assert.ok(ownedByA > 60 && ownedByA < 140, `A owns ${ownedByA} of 200`);
-  // Another node's replicas are not members of this one.
-  const other = await replica("node-other");
-  assert.equal(other.r.memberCount, 1);
-  assert.ok(uids.every((u) => other.r.owns(u)));
-  for (const x of [a, b, other]) await x.r.stop();
+  // Another node's replicas, and another service's on this node, are not members of this group.
+  const otherNode = await replica("node-other");
+  const otherService = await replica("node-split", "status-manager");
+  for (const other of [otherNode, otherService]) {
+    assert.equal(other.r.memberCount, 1);
+    assert.ok(uids.every((u) => other.r.owns(u)));
+  }
+  for (const x of [a, b, otherNode, otherService]) await x.r.stop();
 });
 
 test("the pod lock: one holder at a time; released, the next one gets it", async () => {
