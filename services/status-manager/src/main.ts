@@ -11,7 +11,7 @@ runService("status-manager", statusManagerSettings, async ({ settings, log, regi
   const nc = await connectBus({ servers: settings.natsUrl, name: `status-manager@${settings.nodeName}`, registry });
   const manager = await startStatusManager(settings, { nc, kc, log, registry });
   return {
-    checks: { nats: trackNatsConnection(nc), apiserver: () => manager.apiHealthy() },
+    checks: { nats: trackNatsConnection(nc), apiserver: () => manager.apiHealthy(), replicas: () => manager.replicasHealthy() },
     closers: [
       { name: "status-manager", close: () => manager.stop() },
       { name: "nats", close: () => nc.drain() },

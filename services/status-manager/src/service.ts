@@ -1,10 +1,13 @@
 // The status-manager: the only writer of PodStatus. Reads the latest status per pod from the
 // pod-status stream, writes it when it is new and different, deletes pods whose termination
-// the sync-loop reported complete, and records Events.
+// the sync-loop reported complete, and records Events. Replicas split the pods (packages/bus
+// Replicas): each writes only its own pods' statuses, under the pod's lock, so a pod changing
+// hands never gets an older status written over a newer one; a replica that gains pods reads
+// their newest status from the stream.
 import type { KubeConfig } from "@kubernetes/client-node";
 import { jetstreamManager } from "@nats-io/jetstream";
 import type { NatsConnection, Subscription } from "@nats-io/transport-node";
-import { decodeJson, ensureStreams, traceContextOf, watchLatest, withEntryContext } from "@natslet/bus";
+import { decodeJson, ensureStreams, Replicas, traceContextOf, watchLatest, withEntryContext } from "@natslet/bus";
 import {
   eventMessageSchema, podStatusMessageSchema, queues, streams, subjects, type PodStatusMessage,
 } from "@natslet/contracts";
@@ -18,10 +21,15 @@ import { StatusCache } from "./status-cache.js";
 
 export interface StatusManager {
   apiHealthy(): boolean;
+  /** Whether this replica's heartbeat reaches the other replicas (for /readyz). */
+  replicasHealthy(): boolean;
   stop(): Promise<void>;
 }
 
 const tracer = trace.getTracer("natslet-status-manager");
+
+/** A pod whose lock another replica still holds (it is handing the pod over) is tried again this soon. */
+const LOCK_RETRY_MS = 500;
 
 export async function startStatusManager(
   settings: StatusManagerSettings,
@@ -64,23 +72,34 @@ export async function startStatusManager(
     await jsm.streams.purge(streams.podStatus.name, { filter: subjects.podStatus(node, msg.uid) });
   };
 
+  let onMembersChanged = (): void => undefined;
+  const replicas = await Replicas.join(nc, { service: "status-manager", node, log, onMembersChanged: () => onMembersChanged() });
+
   const workers = new KeyedWorker<void>({
     run: async (uid) => {
+      if (!replicas.owns(uid)) {
+        latest.delete(uid); // another replica's now; it reads the stream for it
+        return;
+      }
       const msg = latest.get(uid);
       if (!msg) return;
-      latest.delete(uid);
-      await tracer.startActiveSpan("write pod status", { attributes: { "k8s.pod.uid": uid, "k8s.pod.name": msg.name, "k8s.namespace.name": msg.namespace } }, async (span) => {
-        try {
-          await write(msg);
-        } catch (err) {
-          span.setStatus({ code: SpanStatusCode.ERROR, message: (err as Error).message });
-          // Keep the newest status for the retry unless a newer one arrived meanwhile.
-          if (!latest.has(uid)) latest.set(uid, msg);
-          throw err;
-        } finally {
-          span.end();
-        }
-      });
+      if (!cache.needsWrite(msg)) {
+        // Counted, without a lock taken for nothing to do.
+        latest.delete(uid);
+        writes.labels(cache.isStale(msg) ? "stale" : "unchanged").inc();
+        return;
+      }
+      // Held while writing: a replica that has just lost the pod may still be writing it.
+      const lock = await replicas.lock(uid);
+      if (lock === undefined) {
+        setTimeout(() => workers.submit(uid, undefined), LOCK_RETRY_MS).unref();
+        return;
+      }
+      try {
+        await writeNewest(uid);
+      } finally {
+        await lock.release();
+      }
     },
     onError: (uid, err) => {
       apiOk = false;
@@ -90,11 +109,31 @@ export async function startStatusManager(
     },
   });
 
+  /** Writes the newest status of the pod, if any (one that arrived while the lock was taken included). */
+  async function writeNewest(uid: string): Promise<void> {
+    const msg = latest.get(uid);
+    if (!msg) return;
+    latest.delete(uid);
+    await tracer.startActiveSpan("write pod status", { attributes: { "k8s.pod.uid": uid, "k8s.pod.name": msg.name, "k8s.namespace.name": msg.namespace } }, async (span) => {
+      try {
+        await write(msg);
+      } catch (err) {
+        span.setStatus({ code: SpanStatusCode.ERROR, message: (err as Error).message });
+        // Keep the newest status for the retry unless a newer one arrived meanwhile.
+        if (!latest.has(uid)) latest.set(uid, msg);
+        throw err;
+      } finally {
+        span.end();
+      }
+    });
+  }
+
   const watch = await watchLatest(nc, streams.podStatus.name, subjects.podStatusesOfNode(node), podStatusMessageSchema, (subject, err) =>
     log.error({ err, subject }, "invalid pod status message dropped"),
   );
   const reading = (async () => {
     for await (const entry of watch.entries) {
+      if (!replicas.owns(entry.value.uid)) continue; // its owner writes it
       latest.set(entry.value.uid, entry.value);
       withEntryContext(entry, () => workers.submit(entry.value.uid, undefined));
     }
@@ -119,14 +158,40 @@ export async function startStatusManager(
     },
   });
 
+  // A new member list: what was written for pods now someone else's may be outdated should they
+  // come back; pods gained get their newest status read from the stream (the stream keeps the
+  // last per pod; the replica that lost them may not have written it).
+  const readGained = async () => {
+    const info = await jsm.streams.info(streams.podStatus.name, { subjects_filter: subjects.podStatusesOfNode(node) });
+    for (const subject of Object.keys(info.state.subjects ?? {})) {
+      const uid = subject.slice(subject.lastIndexOf(".") + 1);
+      if (!replicas.owns(uid) || latest.has(uid)) continue;
+      const stored = await jsm.streams.getMessage(streams.podStatus.name, { last_by_subj: subject });
+      if (stored === null || !replicas.owns(uid) || latest.has(uid)) continue;
+      try {
+        latest.set(uid, decodeJson(podStatusMessageSchema, stored.data));
+      } catch (err) {
+        log.error({ err, subject }, "invalid pod status message dropped");
+        continue;
+      }
+      workers.submit(uid, undefined);
+    }
+  };
+  onMembersChanged = () => {
+    cache.retain((uid) => replicas.owns(uid));
+    readGained().catch((err: unknown) => log.warn({ err }, "reading the statuses of pods gained from another replica failed"));
+  };
+
   return {
     apiHealthy: () => apiOk,
+    replicasHealthy: () => replicas.healthy,
     async stop() {
       eventsSub.unsubscribe();
       await watch.stop();
       await reading;
       // Queued writes are dropped: the stream still holds them for the next start.
       await workers.close();
+      await replicas.stop();
     },
   };
 }

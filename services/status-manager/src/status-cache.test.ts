@@ -22,3 +22,12 @@ for (const c of cases) {
     assert.equal(cache.needsWrite(c.incoming), c.want);
   });
 }
+
+test("retain forgets the pods another replica now writes: their next status is written again", () => {
+  const cache = new StatusCache();
+  cache.recordWritten(base, false);
+  cache.recordWritten(msg({ uid: "u2" }), false);
+  cache.retain((uid) => uid === "u2");
+  assert.equal(cache.needsWrite(msg({ version: 11 })), true, "u1 forgotten");
+  assert.equal(cache.needsWrite(msg({ uid: "u2", version: 11 })), false, "u2 kept");
+});

@@ -29,4 +29,9 @@ export class StatusCache {
   forget(uid: string): void {
     this.#written.delete(uid);
   }
+
+  /** Forgets every pod `keep` says no to. */
+  retain(keep: (uid: string) => boolean): void {
+    for (const uid of [...this.#written.keys()]) if (!keep(uid)) this.#written.delete(uid);
+  }
 }

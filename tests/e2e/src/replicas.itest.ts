@@ -1,6 +1,7 @@
-// Two sync-loop replicas for one node (`docker compose up --scale sync-loop=2`): the pods are
-// split between them, each pod is run once, and when one replica is killed the other takes
-// its pods over — new pods start, deleted pods go.
+// Two sync-loop and two status-manager replicas for one node (`docker compose up --scale
+// sync-loop=2 --scale status-manager=2`): the pods are split between them, each pod is run once
+// and its status written by one replica, and when one of each is killed the others take their
+// pods over — new pods start and show Running, deleted pods go.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import type { Natslet } from "@natslet/testkit";
@@ -11,14 +12,16 @@ let second: Natslet;
 before(async () => {
   node = await startNode();
   second = await node.startReplica("sync-loop");
+  await second.start("status-manager");
 });
 after(async () => {
   await node?.stop();
 });
 
-async function metric(natslet: Natslet, name: string): Promise<number> {
-  const text = await (await fetch(`http://127.0.0.1:${natslet.healthPort("sync-loop")}/metrics`)).text();
-  const line = text.split("\n").find((l) => l.startsWith(`${name} `) || l.startsWith(`${name}{`));
+/** A metric's value from a replica's /metrics: the first sample of `name` with `label` (e.g. `outcome="written"`). */
+async function metric(natslet: Natslet, name: string, service: "sync-loop" | "status-manager" = "sync-loop", label = ""): Promise<number> {
+  const text = await (await fetch(`http://127.0.0.1:${natslet.healthPort(service)}/metrics`)).text();
+  const line = text.split("\n").find((l) => (l.startsWith(`${name} `) || l.startsWith(`${name}{`)) && l.includes(label));
   return Number(line?.split(" ").pop() ?? NaN);
 }
 
@@ -38,10 +41,14 @@ test("two replicas split the pods: every pod runs once, with one sandbox and one
   const other = await metric(second, "natslet_sync_loop_owned_pods");
   assert.equal(first + other, 12, `owned pods ${first} + ${other}`);
   assert.ok(first > 0 && other > 0, `both replicas own pods: ${first} + ${other}`);
+  const written = ["natslet_pod_status_writes_total", "status-manager", 'outcome="written"'] as const;
+  const writes = [await metric(node.natslet, ...written), await metric(second, ...written)];
+  assert.ok(writes.every((n) => n > 0), `both status-manager replicas wrote statuses: ${writes.join(" + ")}`);
 });
 
 test("a replica killed -9: the other takes its pods over", async () => {
   await second.kill("sync-loop");
+  await second.kill("status-manager");
   const gone = Array.from({ length: 6 }, (_, i) => `replica-${i}`);
   const fresh = Array.from({ length: 6 }, (_, i) => `replica-new-${i}`);
   await Promise.all(gone.map((name) => node.core.deleteNamespacedPod({ name, namespace: "default", gracePeriodSeconds: 1 })));
