@@ -17,7 +17,7 @@ const (
 )
 
 // Services that `docker compose up --scale <service>=N` must be able to scale.
-var scalableServices = []string{"image-manager", "sync-loop"}
+var scalableServices = []string{"image-manager", "sync-loop", "status-manager"}
 
 // Environment variables whose values are paths the node container must see identically.
 var nodePathEnv = []string{"NATSLET_ROOT_DIR", "NATSLET_POD_LOGS_DIR", "CONTAINER_RUNTIME_ENDPOINT"}

@@ -61,6 +61,11 @@ describe("a compose file that breaks a rule fails", () => {
       expect: /sync-loop publishes host port 9102/,
     },
     {
+      rule: "status-manager cannot scale with a fixed host port",
+      edit: (t) => replaceOnce(t, "    image: natslet/status-manager:dev\n", "    image: natslet/status-manager:dev\n    ports: [\"9104:9100\"]\n"),
+      expect: /status-manager publishes host port 9104/,
+    },
+    {
       rule: "an environment variable no code reads",
       edit: (t) => replaceOnce(t, "      NATSLET_POD_LOGS_DIR: /var/log/pods\n      NATSLET_NODE_IP", "      NATSLET_POD_LOGS_DIR: /var/log/pods\n      NATSLET_PODLOGS_DIR: /x\n      NATSLET_NODE_IP"),
       expect: /runtime-adapter: NATSLET_PODLOGS_DIR is set but services\/runtime-adapter .* never reads it/,
@@ -77,7 +82,12 @@ describe("a compose file that breaks a rule fails", () => {
     },
     {
       rule: "a service that does not wait for NATS (status-manager waits for nothing else that does)",
-      edit: (t) => replaceOnce(t, "    ports: [\"127.0.0.1:9104:9100\"]\n    networks: [natslet]\n    depends_on:\n      nats: { condition: service_healthy }\n", "    ports: [\"127.0.0.1:9104:9100\"]\n    networks: [natslet]\n    depends_on:\n"),
+      edit: (t) =>
+        replaceOnce(
+          t,
+          "      KUBECONFIG: /kube/config\n    volumes: [*kube-dir]\n    networks: [natslet]\n    depends_on:\n      nats: { condition: service_healthy }\n",
+          "      KUBECONFIG: /kube/config\n    volumes: [*kube-dir]\n    networks: [natslet]\n    depends_on:\n",
+        ),
       expect: /status-manager does not wait for nats to be healthy/,
     },
     {
