@@ -12,7 +12,7 @@ export type StartReason =
   | "sandbox changed"; // the sandbox is being replaced
 
 /** Why a container is killed. */
-export type KillReason = "pod deleted" | "sandbox changed" | "spec changed" | "not in spec" | "unknown state" | "pod finished";
+export type KillReason = "pod deleted" | "sandbox changed" | "spec changed" | "not in spec" | "unknown state" | "pod finished" | "pod evicted";
 
 /** kubelet: podActions.ContainersToStart / InitContainersToStart. */
 export interface ContainerToStart {

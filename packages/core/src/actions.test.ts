@@ -37,6 +37,8 @@ interface Case {
   pod?: (pod: Pod) => void;
   observed?: (observed: ObservedPod, pod: Pod) => void;
   backoff?: (backoff: CrashLoopBackoff) => void;
+  /** The pod is being evicted (ActionsContext.evicted). */
+  evicted?: boolean;
   /** Changes the "nothing to do" expectation into this case's. */
   want: (want: ReturnType<typeof withoutMessages>) => void;
 }
@@ -346,6 +348,45 @@ const cases: Case[] = [
     },
   },
   {
+    name: "evicted: kill everything at once (2 s, not the pod's 30), start nothing",
+    evicted: true,
+    observed: (o, pod) => replaceContainers(o, "helper", exited(pod, "helper", 1)),
+    want: (w) => {
+      w.killPod = true;
+      w.podDone = true;
+      w.sandboxesToStop = ["sb-0"];
+      w.containersToKill = [kill("app-0", "app", "pod evicted", 2)];
+    },
+  },
+  {
+    name: "API status Failed (evicted by an earlier process): the stopped pod is never started again",
+    pod: (p) => {
+      p.status = { phase: "Failed", reason: "Evicted" };
+    },
+    observed: (o, pod) => {
+      o.sandboxes = [sandbox("sb-0", 0, { state: "notready" })];
+      o.containers = [exited(pod, "app", 137), exited(pod, "helper", 137)];
+    },
+    want: (w) => {
+      w.killPod = true;
+      w.podDone = true;
+      w.sandboxAttempt = 1;
+    },
+  },
+  {
+    name: "API status Succeeded with something still running: it is stopped",
+    pod: (p) => {
+      p.status = { phase: "Succeeded" };
+    },
+    observed: (o, pod) => replaceContainers(o, "helper", exited(pod, "helper", 0)),
+    want: (w) => {
+      w.killPod = true;
+      w.podDone = true;
+      w.sandboxesToStop = ["sb-0"];
+      w.containersToKill = [kill("app-0", "app", "pod finished")];
+    },
+  },
+  {
     name: "sidecar init container: refused as unsupported, nothing runs",
     pod: (p) => {
       p.spec.initContainers = [{ name: "proxy", image: "envoy", restartPolicy: "Always" }];
@@ -513,7 +554,7 @@ describe("computePodActions", () => {
         waiting: [],
       });
       c.want(want);
-      assert.deepEqual(withoutMessages(computePodActions(pod, observed, { now: NOW, backoff })), want);
+      assert.deepEqual(withoutMessages(computePodActions(pod, observed, { now: NOW, backoff, ...(c.evicted ? { evicted: true } : {}) })), want);
     });
   }
 

@@ -18,6 +18,8 @@ export interface ActionsContext {
   now: number;
   /** Crash-loop back-off state; without it restarts are never delayed. */
   backoff?: BackoffReader;
+  /** A manager asked to evict the pod (kubelet: eviction manager's killPodFunc): it stops for good. */
+  evicted?: boolean;
 }
 
 /** kubelet: minimumGracePeriodInSeconds — even a 0 grace gives SIGTERM a moment. */
@@ -27,7 +29,8 @@ const DEFAULT_GRACE_SECONDS = 30;
 /**
  * In order:
  * 1. Deleted pod: kill everything, start nothing.
- * 2. Unsupported pod: refuse it (and stop anything of it that runs).
+ * 2. Evicted, or terminal in the API (Failed/Succeeded: evicted or refused before, also by an
+ *    earlier process), or unsupported: stop anything of it that runs, never start it again.
  * 3. Sandbox must change: kill everything, create a sandbox, start over (first init container,
  *    or every regular container that should run) — unless restartPolicy Never and containers
  *    already ran, or nothing would run in it: then the pod is finished.
@@ -43,6 +46,11 @@ export function computePodActions(pod: Pod, observed: ObservedPod, ctx: ActionsC
   if (sandbox.sandbox) plan.actions.sandboxId = sandbox.sandbox.id;
 
   if (pod.metadata.deletionTimestamp !== undefined) return plan.finish("pod deleted");
+  if (ctx.evicted) return plan.finish("pod evicted");
+  // kubelet: a pod whose API status is terminal is never started again (pod_workers: terminal
+  // phase → finished); this is what keeps an evicted pod down after a restart of ours.
+  const phase = (pod.status as { phase?: unknown } | undefined)?.phase;
+  if (phase === "Failed" || phase === "Succeeded") return plan.finish("pod finished");
 
   const unsupported = unsupportedFeatures(pod);
   if (unsupported) {
@@ -213,6 +221,7 @@ function killMessage(name: string, reason: KillReason): string {
   switch (reason) {
     case "pod deleted":
     case "pod finished":
+    case "pod evicted":
       return `Stopping container ${name}`;
     case "sandbox changed":
       return `Pod sandbox changed, container ${name} will be killed`;
@@ -225,8 +234,12 @@ function killMessage(name: string, reason: KillReason): string {
   }
 }
 
-/** The deletion grace period while deleting, else the pod's termination grace period; at least 2 s. */
+/**
+ * The deletion grace period while deleting, none for an eviction (kubelet: local storage
+ * evictions pass gracePeriodOverride 0), else the pod's termination grace period; at least 2 s.
+ */
 function gracePeriodSeconds(pod: Pod, reason: KillReason): number {
+  if (reason === "pod evicted") return MIN_GRACE_SECONDS;
   const termination = pod.spec.terminationGracePeriodSeconds ?? DEFAULT_GRACE_SECONDS;
   const grace = reason === "pod deleted" ? (pod.metadata.deletionGracePeriodSeconds ?? termination) : termination;
   return Math.max(grace, MIN_GRACE_SECONDS);

@@ -75,6 +75,9 @@ export interface PodStatus {
 /** What computePodStatus carries over from the status reported before; any part may be missing. */
 export interface PreviousPodStatus {
   phase?: PodPhase;
+  /** Why the pod is in its phase (e.g. Evicted): kept while a terminal phase is kept. */
+  reason?: string;
+  message?: string;
   conditions?: readonly { type: string; status: string; lastTransitionTime?: string; reason?: string; message?: string }[];
   podIP?: string;
   podIPs?: readonly IpEntry[];

@@ -15,6 +15,10 @@ export function previousStatusOf(status: unknown): PreviousPodStatus {
   const out: PreviousPodStatus = {};
   const phase = str(s["phase"]);
   if (phase !== undefined && (PHASES as readonly string[]).includes(phase)) out.phase = phase as PodPhase;
+  const reason = str(s["reason"]);
+  if (reason !== undefined && reason !== "") out.reason = reason;
+  const message = str(s["message"]);
+  if (message !== undefined && message !== "") out.message = message;
   const startTime = str(s["startTime"]);
   if (startTime !== undefined) out.startTime = startTime;
   const podIP = str(s["podIP"]);

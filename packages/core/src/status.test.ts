@@ -513,6 +513,26 @@ describe("computePodStatus: details", () => {
     assert.deepEqual(later, first);
   });
 
+  test("an eviction: Failed, reason Evicted with the message, DisruptionTarget; kept when read back, also without the eviction", () => {
+    const pod = basePod();
+    const observed = baseObserved(pod);
+    observed.sandboxes = [sandbox("sb-0", 0, { state: "notready" })];
+    observed.containers = [exited(pod, "app", 137), exited(pod, "helper", 137)];
+    const message = 'Usage of EmptyDir volume "scratch" exceeds the limit "1Mi". ';
+    const evicted = status(pod, observed, { evicted: message });
+    assert.equal(evicted.phase, "Failed");
+    assert.equal(evicted.reason, "Evicted");
+    assert.equal(evicted.message, message);
+    assert.deepEqual(
+      evicted.conditions.find((c) => c.type === "DisruptionTarget"),
+      { type: "DisruptionTarget", status: "True", lastProbeTime: null, lastTransitionTime: NOW_TEXT, reason: "TerminationByKubelet", message },
+    );
+    // A later pass (another process: no eviction in memory) with the status read back from the API server.
+    pod.status = JSON.parse(JSON.stringify(evicted)) as Record<string, unknown>;
+    const later = computePodStatus(pod, observed, { now: NOW + 60 * SECOND, hostIp: HOST_IP });
+    assert.deepEqual(later, evicted);
+  });
+
   test("previousStatusOf ignores what does not look like a status", () => {
     assert.deepEqual(previousStatusOf(null), {});
     assert.deepEqual(previousStatusOf({ phase: "Weird", conditions: [{ type: 1 }], containerStatuses: "no" }), {

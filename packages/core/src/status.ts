@@ -7,7 +7,7 @@ import { podConditions } from "./conditions.js";
 import { containerStatuses, type WaitingReason } from "./container-statuses.js";
 import { isLive, sandboxesNewestFirst } from "./observed-index.js";
 import { podPhase } from "./phase.js";
-import type { IpEntry, PodStatus, PreviousPodStatus } from "./pod-status-types.js";
+import type { IpEntry, PodCondition, PodStatus, PreviousPodStatus } from "./pod-status-types.js";
 import { previousStatusOf } from "./previous-status.js";
 import { qosClass } from "./qos.js";
 import { podSandboxChanged } from "./sandbox-changed.js";
@@ -27,6 +27,11 @@ export interface StatusContext {
   previous?: PreviousPodStatus;
   /** The pod was refused (see PodActions.unsupported): it fails with this reason. */
   rejected?: Unsupported;
+  /**
+   * The pod is being evicted with this message: it fails with reason Evicted and a
+   * DisruptionTarget condition (kubelet: eviction manager's evictPod).
+   */
+  evicted?: string;
 }
 
 /** Computes the full status; it is a pure function of its inputs, so equal inputs give equal JSON. */
@@ -54,9 +59,13 @@ export function computePodStatus(pod: Pod, observed: ObservedPod, ctx: StatusCon
 
   // Terminal: deleted and nothing runs any more; the restart policy no longer matters.
   const podIsTerminal = terminating && !observed.containers.some(isLive);
-  let phase = ctx.rejected ? "Failed" : podPhase(pod, initStatuses, statuses, podIsTerminal);
-  // A pod never leaves a terminal phase (the API server would refuse it anyway).
-  if ((previous.phase === "Succeeded" || previous.phase === "Failed") && phase !== previous.phase) phase = previous.phase;
+  const failure = ctx.rejected ?? (ctx.evicted !== undefined ? { reason: "Evicted", message: ctx.evicted } : undefined);
+  let phase = failure ? "Failed" : podPhase(pod, initStatuses, statuses, podIsTerminal);
+  // A pod never leaves a terminal phase (the API server would refuse it anyway), and keeps
+  // saying why it got there (an eviction read back after a restart, say).
+  const keptTerminal = (previous.phase === "Succeeded" || previous.phase === "Failed") && previous.phase;
+  if (keptTerminal) phase = keptTerminal;
+  const why = failure ?? (keptTerminal && previous.reason ? { reason: previous.reason, message: previous.message ?? "" } : undefined);
 
   const sandboxReady = !podSandboxChanged(pod, observed).changed;
   const hostIps = (ctx.hostIps ?? [ctx.hostIp]).map((ip) => ({ ip }));
@@ -64,8 +73,8 @@ export function computePodStatus(pod: Pod, observed: ObservedPod, ctx: StatusCon
 
   const status: PodStatus = {
     phase,
-    conditions: podConditions(pod, { phase, initStatuses, statuses, sandboxReady }, previous, ctx.now),
-    ...(ctx.rejected ? { reason: ctx.rejected.reason, message: ctx.rejected.message } : {}),
+    conditions: withDisruption(podConditions(pod, { phase, initStatuses, statuses, sandboxReady }, previous, ctx.now), ctx),
+    ...(why ? { reason: why.reason, message: why.message } : {}),
     hostIP: hostIps[0]?.ip ?? ctx.hostIp,
     hostIPs: hostIps,
     ...(podIps.length > 0 ? { podIP: podIps[0]?.ip ?? "", podIPs: podIps } : {}),
@@ -76,6 +85,22 @@ export function computePodStatus(pod: Pod, observed: ObservedPod, ctx: StatusCon
     qosClass: qosClass(pod),
   };
   return status;
+}
+
+/** An eviction adds DisruptionTarget (once there, later passes carry it over as another owner's would be). */
+function withDisruption(conditions: PodCondition[], ctx: StatusContext): PodCondition[] {
+  if (ctx.evicted === undefined || conditions.some((c) => c.type === "DisruptionTarget")) return conditions;
+  return [
+    ...conditions,
+    {
+      type: "DisruptionTarget",
+      status: "True",
+      lastProbeTime: null,
+      lastTransitionTime: rfc3339(ctx.now),
+      reason: "TerminationByKubelet",
+      message: ctx.evicted,
+    },
+  ];
 }
 
 /**
