@@ -23,8 +23,8 @@ export {
   runtimeNodeApiMethods, type ContainerStatsEntry, type PodSandboxStatsEntry, type ResourceUsage,
 } from "./runtime-node-api.js";
 export {
-  eventMessageSchema, podMessageSchema, podStatusMessageSchema, runtimeEventSchema,
-  type EventMessage, type PodMessage, type PodStatusMessage, type RuntimeEvent,
+  eventMessageSchema, evictionMessageSchema, podMessageSchema, podStatusMessageSchema, runtimeEventSchema,
+  type EventMessage, type EvictionMessage, type PodMessage, type PodStatusMessage, type RuntimeEvent,
 } from "./messages.js";
 export {
   criMountSchema, volumeMethods, volumeSchema, type CriMountMessage, type DownwardApiFile, type KeyToPath, type Volume,

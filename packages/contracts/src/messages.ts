@@ -42,6 +42,14 @@ export const eventMessageSchema = object({
 });
 export type EventMessage = Parsed<typeof eventMessageSchema>;
 
+/** A pod to evict (kubelet: the eviction manager's evictPod): killed, then Failed with reason Evicted. */
+export const evictionMessageSchema = object({
+  uid: nonEmptyString,
+  /** Shown as the pod's status.message and in the Evicted Event, e.g. `Usage of EmptyDir volume "x" exceeds the limit "1Mi". `. */
+  message: nonEmptyString,
+});
+export type EvictionMessage = Parsed<typeof evictionMessageSchema>;
+
 /** natslet.runtime.<node>.event: what a PLEG relist saw change. */
 export const runtimeEventSchema = object({
   type: oneOf("ContainerStarted", "ContainerDied", "ContainerRemoved", "ContainerChanged", "SandboxChanged"),

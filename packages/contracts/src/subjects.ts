@@ -27,10 +27,15 @@ export const subjects = {
   runtimeRpcAll: (node: string) => `${ROOT}.runtime.${token(node, "node name")}.rpc.*`,
   /** Commands to the image-manager (request/reply). */
   imageRpc: (node: string, method: ImageMethod) => `${ROOT}.image.${token(node, "node name")}.rpc.${method}`,
-  /** Container lifecycle events from the PLEG relist (core NATS, level-triggered resync covers loss). */
   /** Commands to the volume-manager (request/reply, node-local). */
   volumeRpc: (node: string, method: VolumeMethod) => `${ROOT}.volume.${token(node, "node name")}.rpc.${method}`,
+  /** Container lifecycle events from the PLEG relist (core NATS, level-triggered resync covers loss). */
   runtimeEvents: (node: string) => `${ROOT}.runtime.${token(node, "node name")}.event`,
+  /**
+   * Pods a manager wants evicted (core NATS; the volume-manager for an emptyDir over its
+   * sizeLimit). Level-triggered: repeated while the cause lasts, so a lost one is sent again.
+   */
+  evictions: (node: string) => `${ROOT}.evict.${token(node, "node name")}`,
   /** Kubernetes Events to record for objects on this node. */
   events: (node: string) => `${ROOT}.event.${token(node, "node name")}`,
 } as const;

@@ -23,6 +23,8 @@ export interface PodSyncDeps {
   warned: WarnedPods;
   /** The pod start SLI: fed with each pass's pulls and status. */
   startup: StartupSli;
+  /** Pods a manager asked to evict, with the message (uid → message): stopped for good. */
+  evictions: Map<string, string>;
   hostIp: string;
   clock: () => number;
   log: Logger;
@@ -59,7 +61,9 @@ export async function syncPod(pod: Pod, deps: PodSyncDeps): Promise<SyncResult> 
   deps.startup.seen(pod);
   let observed = await deps.runtime.call("GetPod", { uid });
   const now = deps.clock();
-  const actions = computePodActions(pod, observed, { now, backoff: deps.backoff });
+  const evicted = deps.evictions.get(uid);
+  if (evicted !== undefined && deps.warned.first(uid, "Evicted")) deps.events.pod(pod.metadata, "Warning", "Evicted", evicted);
+  const actions = computePodActions(pod, observed, { now, backoff: deps.backoff, evicted: evicted !== undefined });
   const waiting: Record<string, WaitingReason> = {};
   for (const w of actions.waiting) waiting[w.name] = { reason: w.reason, message: w.message };
 
@@ -80,6 +84,7 @@ export async function syncPod(pod: Pod, deps: PodSyncDeps): Promise<SyncResult> 
     waiting,
     ...(last ? { previous: previousStatusOf(last) } : {}),
     ...(actions.unsupported ? { rejected: actions.unsupported } : {}),
+    ...(evicted !== undefined ? { evicted } : {}),
   });
   deps.startup.status(uid, status, deps.clock());
   const terminated = pod.metadata.deletionTimestamp !== undefined && nothingRuns(observed);
@@ -107,6 +112,7 @@ export function forgetPodState(uid: string, deps: PodSyncDeps): void {
   deps.statuses.forget(uid);
   deps.warned.forget(uid);
   deps.startup.forget(uid);
+  deps.evictions.delete(uid);
 }
 
 /** Carries out `actions`; returns whether the runtime changed. */

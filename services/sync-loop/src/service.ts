@@ -5,7 +5,7 @@ import type { NatsConnection, Subscription } from "@nats-io/transport-node";
 import {
   decodeJson, ensureStreams, EventPublisher, type LatestWatch, Replicas, RuntimeClient, traceContextOf, watchLatest,
 } from "@natslet/bus";
-import { podMessageSchema, podUidOf, runtimeEventSchema, streams, subjects, type PodMessage } from "@natslet/contracts";
+import { evictionMessageSchema, podMessageSchema, podUidOf, runtimeEventSchema, streams, subjects, type PodMessage } from "@natslet/contracts";
 import { CrashLoopBackoff, KeyedWorker, desiredPodChanged, nextBackoffPeriod, type BackoffPolicy } from "@natslet/core";
 import type { Logger } from "@natslet/telemetry";
 import { ROOT_CONTEXT, SpanStatusCode, trace, type Context } from "@opentelemetry/api";
@@ -46,7 +46,7 @@ const LOCK_RETRY_MS = 500;
  * a timer-driven pass starts a trace of its own instead of growing one trace forever.
  */
 interface SyncTrigger {
-  reason: "pod-update" | "pleg" | "resync" | "retry" | "housekeeping" | "ownership";
+  reason: "pod-update" | "pleg" | "resync" | "retry" | "housekeeping" | "ownership" | "eviction";
   context?: Context;
 }
 
@@ -80,6 +80,7 @@ export async function startSyncLoop(
     backoff,
     warned: new WarnedPods(),
     startup: new StartupSli(metrics),
+    evictions: new Map(),
     hostIp: settings.nodeIp,
     clock,
     log,
@@ -189,6 +190,25 @@ export async function startSyncLoop(
     },
   });
 
+  // Evictions asked for by managers (the volume-manager: an emptyDir over its sizeLimit). Sent
+  // again while the cause lasts, so only the pod's owner keeps one; the pod stops for good.
+  const evictionSub: Subscription = nc.subscribe(subjects.evictions(node), {
+    callback: (err, msg) => {
+      if (err) return;
+      try {
+        const eviction = decodeJson(evictionMessageSchema, msg.data);
+        const uid = eviction.uid;
+        if (table.get(uid)?.kind !== "present" || !replicas.owns(uid) || podDeps.evictions.has(uid)) return;
+        log.warn({ pod_uid: uid, message: eviction.message }, "evicting pod");
+        podDeps.evictions.set(uid, eviction.message);
+        workers.submit(uid, { reason: "eviction", context: traceContextOf(msg.headers) });
+      } catch (decodeErr) {
+        metrics.invalidMessages.labels(msg.subject).inc();
+        log.error({ err: decodeErr, subject: msg.subject }, "invalid eviction dropped");
+      }
+    },
+  });
+
   // Housekeeping: pods in the runtime that nobody wants (deleted while the sync-loop was down,
   // or force-deleted). Only after the full desired state is known, or it would kill live pods.
   const housekeeping = async () => {
@@ -231,6 +251,7 @@ export async function startSyncLoop(
     async stop() {
       clearInterval(housekeepingTimer);
       plegSub.unsubscribe();
+      evictionSub.unsubscribe();
       await watch.stop();
       await reading;
       await workers.close();

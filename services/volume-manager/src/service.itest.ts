@@ -13,7 +13,10 @@ import { CoreV1Api, type KubeConfig } from "@kubernetes/client-node";
 import { jetstream } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { connectBus, decodeJson, publishLatest, request, serve } from "@natslet/bus";
-import { eventMessageSchema, hasErrorCode, NatsletError, runtimeMethods, subjects, volumeMethods, type EventMessage, type Pod, type VolumeSetupReply } from "@natslet/contracts";
+import {
+  eventMessageSchema, evictionMessageSchema, hasErrorCode, NatsletError, runtimeMethods, subjects, volumeMethods, type EventMessage,
+  type EvictionMessage, type Pod, type VolumeSetupReply,
+} from "@natslet/contracts";
 import { writeAtomically } from "./atomic-writer.js";
 import type { Payload } from "./payload.js";
 import { loadKubeConfig } from "@natslet/kube";
@@ -420,14 +423,20 @@ describe("renewals and limits", () => {
     await volumes.teardown(pod.metadata.uid);
   });
 
-  test("a disk emptyDir above its sizeLimit gives the kubelet's eviction message as a Warning Event", async () => {
+  test("a disk emptyDir above its sizeLimit asks for the pod's eviction with the kubelet's message, again while it stays over", async () => {
+    const evictions: EvictionMessage[] = [];
+    const sub = nc.subscribe(subjects.evictions(NODE), { callback: (_e, msg) => void evictions.push(decodeJson(evictionMessageSchema, msg.data)) });
     const pod = podOf([{ name: "scratch", emptyDir: { sizeLimit: "8Ki" } }], [{ name: "scratch", mountPath: "/s" }]);
     await ready(pod);
-    writeFileSync(join(rootDir, "pods", pod.metadata.uid, "volumes", "kubernetes.io~empty-dir", "scratch", "big"), Buffer.alloc(64 * 1024));
-    await waitFor(
-      () => events.some((e) => e.involved.uid === pod.metadata.uid && e.reason === "EmptyDirSizeLimitExceeded" && e.message === 'Usage of EmptyDir volume "scratch" exceeds the limit "8Ki". '),
-      "EmptyDirSizeLimitExceeded Event",
-    );
+    const dir = join(rootDir, "pods", pod.metadata.uid, "volumes", "kubernetes.io~empty-dir", "scratch");
+    writeFileSync(join(dir, "small"), Buffer.alloc(4 * 1024));
+    await sleep(1_000); // a few resyncs under the limit: nothing asked
+    assert.equal(evictions.length, 0);
+    writeFileSync(join(dir, "big"), Buffer.alloc(64 * 1024));
+    const mine = () => evictions.filter((e) => e.uid === pod.metadata.uid);
+    await waitFor(() => mine().length >= 2, "two eviction requests (level-triggered)");
+    assert.deepEqual(mine()[0], { uid: pod.metadata.uid, message: 'Usage of EmptyDir volume "scratch" exceeds the limit "8Ki". ' });
+    sub.unsubscribe();
     await teardown(pod.metadata.uid);
   });
 });

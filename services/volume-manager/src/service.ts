@@ -8,10 +8,10 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { promisify } from "node:util";
 import type { KubeConfig } from "@kubernetes/client-node";
 import type { NatsConnection, Subscription } from "@nats-io/transport-node";
-import { ensureStreams, EventPublisher, RuntimeClient, serve, watchLatest, withEntryContext } from "@natslet/bus";
+import { encodeJson, ensureStreams, EventPublisher, headersWithTrace, RuntimeClient, serve, watchLatest, withEntryContext } from "@natslet/bus";
 import {
-  NatsletError, podMessageSchema, podUidOf, queues, streams, subjects, volumeMethods, volumeSchema, type Pod,
-  type VolumeSetupReply,
+  NatsletError, podMessageSchema, podUidOf, queues, streams, subjects, volumeMethods, volumeSchema, type EvictionMessage,
+  type Pod, type VolumeSetupReply,
 } from "@natslet/contracts";
 import { KeyedLock, parseBytes } from "@natslet/core";
 import type { Logger } from "@natslet/telemetry";
@@ -335,7 +335,11 @@ export async function startVolumeManager(
   };
   const resyncTimer = setInterval(() => void resync(), settings.resyncMs);
 
-  /** A disk emptyDir above its sizeLimit: the kubelet's eviction message as a Warning Event (eviction itself is not done). */
+  /**
+   * A disk emptyDir above its sizeLimit gets the pod evicted, as the kubelet's eviction manager
+   * does (localStorageEviction): the sync-loop stops it and fails it with reason Evicted. Asked
+   * again at every check while it is over (a lost request, a sync-loop restart), logged once.
+   */
   async function checkEmptyDirLimits(k: KnownPod): Promise<void> {
     for (const raw of k.pod.spec.volumes ?? []) {
       let volume;
@@ -351,10 +355,11 @@ export async function startVolumeManager(
       const used = Number(stdout.split("\t")[0]);
       if (!(used > parseBytes(limit))) continue;
       metrics.emptyDirOverLimit.inc();
+      const eviction: EvictionMessage = { uid: k.pod.metadata.uid, message: `Usage of EmptyDir volume "${volume.name}" exceeds the limit "${limit}". ` };
+      nc.publish(subjects.evictions(node), encodeJson(eviction), { headers: headersWithTrace() });
       if (k.overLimitReported.has(volume.name)) continue;
       k.overLimitReported.add(volume.name);
-      events.pod(k.pod.metadata, "Warning", "EmptyDirSizeLimitExceeded", `Usage of EmptyDir volume "${volume.name}" exceeds the limit "${limit}". `);
-      log.warn({ pod_uid: k.pod.metadata.uid, volume: volume.name, used, limit }, "emptyDir above its sizeLimit");
+      log.warn({ pod_uid: k.pod.metadata.uid, volume: volume.name, used, limit }, "emptyDir above its sizeLimit: eviction asked for");
     }
   }
 

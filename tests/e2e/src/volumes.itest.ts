@@ -159,6 +159,56 @@ describe("volumes in a running container", () => {
   });
 });
 
+describe("emptyDir sizeLimit", () => {
+  test("a disk emptyDir written past its sizeLimit: the pod is evicted as the kubelet does, and stays down", async () => {
+    const name = podName("evict");
+    await createPod(node, name, {
+      restartPolicy: "Always",
+      terminationGracePeriodSeconds: 30, // an eviction does not wait for it
+      containers: [
+        {
+          name: "c",
+          image: node.image,
+          command: ["sh", "-c", "trap '' TERM; dd if=/dev/zero of=/scratch/fill bs=1024 count=2048 2>/dev/null; while true; do sleep 1; done"],
+          volumeMounts: [{ name: "scratch", mountPath: "/scratch" }],
+        },
+      ],
+      volumes: [{ name: "scratch", emptyDir: { sizeLimit: "1Mi" } }],
+    });
+    const message = 'Usage of EmptyDir volume "scratch" exceeds the limit "1Mi". ';
+    const started = Date.now();
+    const pod = await waitForPod(node, name, phaseIs("Failed"), "Failed (evicted)", 60_000);
+    const tookMs = Date.now() - started;
+    assert.equal(pod.status?.reason, "Evicted");
+    assert.equal(pod.status?.message, message);
+    const disruption = pod.status?.conditions?.find((c) => c.type === "DisruptionTarget");
+    assert.deepEqual([disruption?.status, disruption?.reason, disruption?.message], ["True", "TerminationByKubelet", message]);
+    assert.ok(pod.status?.containerStatuses?.[0]?.state?.terminated, "the container was stopped");
+    assert.ok(tookMs < 30_000, `evicted after ${tookMs} ms, not after the 30 s grace period`);
+    const events = await podEvents(node, name);
+    assert.ok(events.some((e) => e.type === "Warning" && e.reason === "Evicted" && e.message === message), "Warning Evicted Event");
+
+    // It stays down (restartPolicy Always notwithstanding), also across a sync-loop restart.
+    await node.natslet.kill("sync-loop");
+    await node.natslet.start("sync-loop");
+    await sleep(5_000);
+    const later = await node.core.readNamespacedPod({ name, namespace: "default" });
+    assert.equal(later.status?.phase, "Failed");
+    assert.equal(later.status?.reason, "Evicted");
+    assert.equal(later.status?.containerStatuses?.[0]?.restartCount, 0, "never restarted");
+    assert.equal((await node.containerd.crictl("ps", "-q", "--label", `io.kubernetes.pod.uid=${pod.metadata?.uid}`)).trim(), "", "nothing runs");
+    // A finished pod's volumes go (the pod dir itself, with its termination files, goes with the pod).
+    const volumesDir = join(rootDir, "pods", pod.metadata?.uid ?? "", "volumes");
+    const deadline = Date.now() + 30_000;
+    while (Date.now() < deadline && existsSync(volumesDir)) await sleep(200);
+    assert.equal(existsSync(volumesDir), false, `${volumesDir} removed once the pod failed`);
+
+    await node.core.deleteNamespacedPod({ name, namespace: "default" });
+    await waitForPodGone(node, name);
+    await waitForNothingLeft(pod.metadata?.uid ?? "");
+  });
+});
+
 describe("init containers", () => {
   test("an init container writes a file that the app container mounts by subPath", async () => {
     const name = podName("initsub");
