@@ -38,7 +38,7 @@ const HEARTBEAT_MS = 1_000;
  * before a killed replica's keys move. Long enough that a replica whose event loop stalls for a
  * few seconds under load is not taken for dead.
  */
-export const MEMBER_TTL_MS = 6_000;
+const MEMBER_TTL_MS = 6_000;
 /** A lock not rewritten for this long vanishes; work rewrites its lock a few times per period. */
 const LOCK_TTL_MS = 120_000;
 
