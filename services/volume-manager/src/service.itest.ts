@@ -724,9 +724,10 @@ describe("ConfigMap/Secret watches (NATSLET_VOLUME_SOURCE_STRATEGY)", () => {
     const measure = async (strategy: "watch" | "get") => {
       const { vm, metric } = await start3(strategy, RESYNC_MS);
       try {
-        const before = await apiConfigMapReads();
         const pods = Array.from({ length: PODS }, () => cmPod("shared"));
         for (const pod of pods) await ready3(pod);
+        // Counted from here: the steady state (set-up reads differ with how soon the watch syncs).
+        const before = await apiConfigMapReads();
         await sleep(WINDOW_MS);
         const after = await apiConfigMapReads();
         const reads = { get: after.get - before.get, list: after.list - before.list, cache: await metric("natslet_volume_source_reads_total", { source: "cache" }), api: await metric("natslet_volume_source_reads_total", { source: "api" }) };
@@ -739,12 +740,12 @@ describe("ConfigMap/Secret watches (NATSLET_VOLUME_SOURCE_STRATEGY)", () => {
     const polled = await measure("get");
     const watched = await measure("watch");
     console.log(`${PODS} pods sharing one ConfigMap, resync ${RESYNC_MS} ms, ${WINDOW_MS} ms after setup: get strategy ${JSON.stringify(polled)}; watch strategy ${JSON.stringify(watched)}`);
-    assert.ok(polled.get >= PODS * 3, `the GET strategy reads per pod per resync: ${polled.get}`);
+    // ~5 resyncs in the window; at least 2 even on a loaded machine.
+    assert.ok(polled.get >= PODS * 2, `the GET strategy reads per pod per resync: ${polled.get}`);
     assert.equal(polled.cache, 0);
-    // One GET for the first pod (its watch was not in sync yet), perhaps one more, one LIST.
-    assert.ok(watched.get + watched.list <= 3, `watch strategy API reads: ${JSON.stringify(watched)}`);
-    assert.ok(watched.list >= 1, "the watch listed the object");
-    assert.ok(watched.cache >= PODS * 3, `reads served from the watch: ${watched.cache}`);
+    // Nothing read from the API server in the steady state (a relist, were the watch to fail, is one LIST).
+    assert.ok(watched.get + watched.list <= 1, `watch strategy API reads: ${JSON.stringify(watched)}`);
+    assert.ok(watched.cache >= PODS * 2, `reads served from the watch: ${watched.cache}`);
   });
 
   test("W2/W3: a change reaches the files through the watch (resync 60 s); the watch stops with its last pod", async () => {
@@ -762,11 +763,12 @@ describe("ConfigMap/Secret watches (NATSLET_VOLUME_SOURCE_STRATEGY)", () => {
       for (let v = 1; v <= 3; v++) {
         const started = Date.now();
         await core.replaceNamespacedConfigMap({ name: "fast", namespace: "default", body: { metadata: { name: "fast" }, data: { k: String(v) } } });
-        await waitFor(() => [a, b].every((p) => readFileSync(join(cfgDir(p, rootDir3), "k"), "utf8") === String(v)), `version ${v} in both pods`, 5_000);
+        await waitFor(() => [a, b].every((p) => readFileSync(join(cfgDir(p, rootDir3), "k"), "utf8") === String(v)), `version ${v} in both pods`, 20_000);
         latencies.push(Date.now() - started);
       }
       console.log(`ConfigMap update → files of 2 pods (resync 60 s): ${latencies.join(", ")} ms`);
-      assert.ok(Math.max(...latencies) < 2_000, `well under the resync: ${latencies.join(", ")} ms`);
+      // Typically well under a second; the bound leaves room for a loaded machine and is still far below 60 s.
+      assert.ok(Math.max(...latencies) < 10_000, `well under the resync: ${latencies.join(", ")} ms`);
       assert.ok((await metric("natslet_volume_source_change_resyncs_total")) >= 6, "resyncs started by the watch");
 
       await teardown3(a.metadata.uid);
