@@ -77,10 +77,11 @@ test("a replica that stops leaves at once: the other owns everything again", asy
   await until("two members", () => a.r.memberCount === 2 && b.r.memberCount === 2);
   const changesBefore = b.changes();
   await a.r.stop();
-  const tookMs = await until("B alone", () => b.r.memberCount === 1, 5_000);
+  const tookMs = await until("B alone", () => b.r.memberCount === 1, 10_000);
   assert.ok(b.changes() > changesBefore, "B was told the members changed (to resync what it gained)");
   assert.ok(uids.every((u) => b.r.owns(u)));
-  assert.ok(tookMs < 2_500, `noticed after ${tookMs} ms (one heartbeat expected)`);
+  // One heartbeat (1 s) expected; far below the 6 s a killed replica takes.
+  assert.ok(tookMs < 4_000, `noticed after ${tookMs} ms (one heartbeat expected)`);
   await b.r.stop();
 });
 
@@ -93,11 +94,11 @@ test("a replica that dies: its member key expires, its pods and its locks are ta
   // As in kill -9: no goodbye, the connection just ends; A's heartbeat can no longer write.
   await a.nc.close();
   assert.equal(await b.r.lock(uid), undefined, "while A's member key lives, its lock holds");
-  const tookMs = await until("B to see A gone", () => b.r.memberCount === 1, 15_000);
+  const tookMs = await until("B to see A gone", () => b.r.memberCount === 1, 20_000);
   assert.ok(b.r.owns(uid));
   const taken = await b.r.lock(uid);
   assert.ok(taken, "B takes over the dead replica's lock");
   await taken.release();
-  assert.ok(tookMs < 9_000, `A's pods moved after ${tookMs} ms (member TTL 6 s)`);
+  assert.ok(tookMs < 12_000, `A's pods moved after ${tookMs} ms (member TTL 6 s, plus a heartbeat and the server's expiry sweep)`);
   await Promise.all([a.r.stop(), b.r.stop()]);
 });
