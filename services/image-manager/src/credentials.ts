@@ -9,6 +9,14 @@ export interface RegistryCredential {
   /** The config key, normalised: host[:port][/path], Docker Hub as "docker.io". */
   key: string;
   auth: ImageAuth;
+  /** The Secret it came from (recorded with the pulls it made; see pull-records.ts). */
+  source?: SecretSource;
+}
+
+export interface SecretSource {
+  namespace: string;
+  name: string;
+  uid: string;
 }
 
 /** Secret types and their data keys (Kubernetes: SecretTypeDockerConfigJson, SecretTypeDockercfg). */
@@ -18,6 +26,8 @@ export const DOCKERCFG = { type: "kubernetes.io/dockercfg", key: ".dockercfg" } 
 /** A Secret as the image-manager needs it: type and base64 data, as the API server returns it. */
 export interface PullSecret {
   name: string;
+  namespace?: string;
+  uid?: string;
   type?: string;
   data?: Record<string, string>;
 }
@@ -48,7 +58,8 @@ export function credentialsOfSecret(secret: PullSecret): RegistryCredential[] {
   }
   const auths = nested ? (parsed as { auths?: unknown } | null)?.auths : parsed;
   if (typeof auths !== "object" || auths === null) throw new InvalidPullSecretError(`secret "${secret.name}" has no auths`);
-  return credentialsOfConfig(auths as Record<string, unknown>);
+  const source: SecretSource = { namespace: secret.namespace ?? "", name: secret.name, uid: secret.uid ?? "" };
+  return credentialsOfConfig(auths as Record<string, unknown>).map((c) => ({ ...c, source }));
 }
 
 /** The entries of a docker config `auths` object. Entries that are not objects are skipped. */
@@ -111,12 +122,16 @@ export function normaliseKey(key: string): string {
  * sorted in reverse, so "host/a/b" is tried before "host/a" and before "host").
  */
 export function credentialsFor(image: string, credentials: readonly RegistryCredential[]): ImageAuth[] {
+  return matchingCredentials(image, credentials).map((c) => c.auth);
+}
+
+/** credentialsFor, keeping where each credential came from. */
+export function matchingCredentials(image: string, credentials: readonly RegistryCredential[]): RegistryCredential[] {
   const ref = parseImage(image);
   const target = `${ref.domain}/${ref.path}`;
   return credentials
     .filter((c) => keyMatches(c.key, target))
-    .sort((a, b) => b.key.length - a.key.length || (a.key < b.key ? 1 : a.key > b.key ? -1 : 0))
-    .map((c) => c.auth);
+    .sort((a, b) => b.key.length - a.key.length || (a.key < b.key ? 1 : a.key > b.key ? -1 : 0));
 }
 
 /** kubelet URLsMatch: glob host labels, equal ports, key path a prefix of the image path. */

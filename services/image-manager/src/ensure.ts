@@ -6,11 +6,24 @@ import type { PodRef, Runtime } from "@natslet/bus";
 import type { EnsureImageReply, ImageAuth, ImageRequest, PullPolicy } from "@natslet/contracts";
 import { goDuration, type BackoffPolicy } from "@natslet/core";
 import type { Logger } from "@natslet/telemetry";
-import { credentialsFor, credentialsOfSecret, type RegistryCredential } from "./credentials.js";
+import { credentialsOfSecret, matchingCredentials, type RegistryCredential } from "./credentials.js";
 import type { ImageEvents } from "./events.js";
 import { getJson, hashToken, keys, putJson } from "./kv-state.js";
 import type { ImageMetrics } from "./metrics.js";
 import { backoffRemaining, nextBackoff, type BackoffEntry } from "./pull-backoff.js";
+import type { PullRecordStore } from "./pull-records-store.js";
+import {
+  credentialHash,
+  decideAccess,
+  repositoryOf,
+  recordSaysPulled,
+  requiresVerification,
+  type AccessDecision,
+  type Allowlist,
+  type PullCredentials,
+  type SecretCredential,
+  type VerificationPolicy,
+} from "./pull-records.js";
 import { defaultPullPolicy, InvalidImageNameError, normalizedImage, pullDecision, withDefaultTag } from "./reference.js";
 import type { SecretReader } from "./secrets.js";
 import type { Semaphore } from "./semaphore.js";
@@ -25,6 +38,9 @@ export interface EnsureDeps {
   /** The pulls bucket: back-off entries and eager-pull results. */
   kv: KV;
   semaphore: Semaphore;
+  /** Which credentials pulled which image (ensure secret pulled images). */
+  records: PullRecordStore;
+  verification: { policy: VerificationPolicy; allowlist: Allowlist };
   metrics: ImageMetrics;
   backoff: BackoffPolicy;
   clock: () => number;
@@ -78,17 +94,29 @@ async function ensure(req: EnsureRequest, deps: EnsureDeps): Promise<EnsureImage
     return { result: "ready", imageRef: eager.value.imageRef, pulled: true };
   }
 
+  // The kubelet's message also when the image is present but this pod cannot show it may use it.
+  const neverPull = (): EnsureImageReply => {
+    const message = `Container image "${req.image}" is not present with pull policy of Never`;
+    event("Warning", "ErrImageNeverPull", message);
+    event("Warning", "Failed", "Error: ErrImageNeverPull");
+    return { result: "waiting", reason: "ErrImageNeverPull", message };
+  };
+  const repository = repositoryOf(req.image);
+  const credentials = podCredentials(req, image, event, deps);
   const present = (await deps.runtime.call("ImageStatus", { image })).image;
   switch (pullDecision(policy, present !== undefined)) {
-    case "present":
-      event("Normal", "Pulled", `Container image "${req.image}" already present on machine`);
-      return { result: "ready", imageRef: present?.id ?? image, pulled: false };
-    case "never-pull": {
-      const message = `Container image "${req.image}" is not present with pull policy of Never`;
-      event("Warning", "ErrImageNeverPull", message);
-      event("Warning", "Failed", "Error: ErrImageNeverPull");
-      return { result: "waiting", reason: "ErrImageNeverPull", message };
+    case "present": {
+      const access = present ? await checkAccess(normalized, repository, present.id, credentials, deps) : undefined;
+      if (present && access?.allowed) {
+        event("Normal", "Pulled", `Container image "${req.image}" already present on machine and can be accessed by the pod`);
+        return { result: "ready", imageRef: present.id, pulled: false };
+      }
+      deps.log.info({ pod_uid: pod.uid, image: req.image, why: access?.why }, "present image not verified for this pod's credentials");
+      if (policy === "Never") return neverPull();
+      break; // IfNotPresent: the registry decides, with this pod's credentials
     }
+    case "never-pull":
+      return neverPull();
     case "pull":
       break;
   }
@@ -107,10 +135,10 @@ async function ensure(req: EnsureRequest, deps: EnsureDeps): Promise<EnsureImage
     };
   }
 
-  const auths = await pullAuths(req, image, event, deps);
+  const auths = await credentials();
   event("Normal", "Pulling", `Pulling image "${req.image}"`);
   const started = deps.clock();
-  const { outcome, pulledMs } = await sharedPull(image, normalized, auths, pod, deps);
+  const { outcome, pulledMs, used } = await sharedPull(image, normalized, auths, pod, deps);
   // This request's own pull does not leave an eager result behind for a later restart.
   await putJson(deps.kv, eagerKey, { consumed: true } satisfies EagerRecord).catch(() => undefined);
   if (!outcome.ok) {
@@ -121,6 +149,7 @@ async function ensure(req: EnsureRequest, deps: EnsureDeps): Promise<EnsureImage
     return { result: "waiting", reason: "ErrImagePull", message: outcome.message, retryInMs: Math.min(AFTER_PULL_ERROR_MS, entry.backoffMs) };
   }
   if (backoff) await deps.kv.delete(backoffKey).catch(() => undefined);
+  await recordPull(outcome.imageRef, repository, used, deps);
   const size = (await deps.runtime.call("ImageStatus", { image }).catch(() => ({ image: undefined }))).image?.size;
   event("Normal", "Pulled", pulledMessage(req.image, pulledMs ?? deps.clock() - started, deps.clock() - started, size));
   return { result: "ready", imageRef: outcome.imageRef, pulled: true };
@@ -145,25 +174,39 @@ export async function eagerPull(req: EnsureRequest, deps: EnsureDeps): Promise<v
   const backoff = await getJson<BackoffEntry>(deps.kv, keys.backoff(deps.node, req.pod.uid, normalized));
   if (backoffRemaining(backoff?.value, deps.clock(), deps.backoff) > 0) return;
   const quiet = () => undefined;
-  const auths = await pullAuths(req, image, quiet, deps);
-  const { outcome, pulledMs } = await sharedPull(image, normalized, auths, req.pod, deps);
+  const auths = await podCredentials(req, image, quiet, deps)();
+  const { outcome, pulledMs, used } = await sharedPull(image, normalized, auths, req.pod, deps);
   if (!outcome.ok) {
     deps.log.info({ pod_uid: req.pod.uid, image: req.image, err: outcome.message }, "eager pull failed; the sync-loop's request will retry");
     return;
   }
+  await recordPull(outcome.imageRef, repositoryOf(req.image), used, deps);
   const size = (await deps.runtime.call("ImageStatus", { image }).catch(() => ({ image: undefined }))).image?.size;
   const record: EagerRecord = { imageRef: outcome.imageRef, pulledMs: pulledMs ?? 0, ...(size !== undefined ? { size } : {}) };
   // create, not put: an Ensure that already reported this container's pull wrote `consumed`.
   await deps.kv.create(keys.eager(deps.node, req.pod.uid, req.container, normalized), JSON.stringify(record)).catch(() => undefined);
 }
 
-/** The credentials to try, from the pod's pull secrets; missing secrets are a warning, like the kubelet's. */
-async function pullAuths(
+/**
+ * The credentials to try, from the pod's pull secrets, read once on first use (the check of a
+ * present image and the pull after it share them); missing secrets are a warning, like the kubelet's.
+ */
+function podCredentials(
   req: EnsureRequest,
   image: string,
   event: (type: "Normal" | "Warning", reason: string, message: string) => void,
   deps: EnsureDeps,
-): Promise<ImageAuth[]> {
+): () => Promise<RegistryCredential[]> {
+  let read: Promise<RegistryCredential[]> | undefined;
+  return () => (read ??= readPodCredentials(req, image, event, deps));
+}
+
+async function readPodCredentials(
+  req: EnsureRequest,
+  image: string,
+  event: (type: "Normal" | "Warning", reason: string, message: string) => void,
+  deps: EnsureDeps,
+): Promise<RegistryCredential[]> {
   const credentials: RegistryCredential[] = [];
   const missing: string[] = [];
   for (const name of req.pullSecrets) {
@@ -184,7 +227,75 @@ async function pullAuths(
       `Unable to retrieve some image pull secrets (${missing.join(", ")}); attempting to pull the image may not succeed.`,
     );
   }
-  return credentialsFor(image, credentials);
+  return matchingCredentials(image, credentials);
+}
+
+/** What a pull with `credential` (none: anonymous) lets others use (kubelet: trackedToImagePullCreds). */
+function pullCredentialsOf(credential: RegistryCredential | undefined): PullCredentials {
+  return credential === undefined ? { anonymous: true } : { secret: secretCredentialOf(credential) };
+}
+
+function secretCredentialOf(credential: RegistryCredential): SecretCredential {
+  // Credentials always come from a Secret here; one without (never expected) is still hashed, never anonymous.
+  const source = credential.source ?? { namespace: "", name: "", uid: "" };
+  return { ...source, credentialHash: credentialHash(credential.auth) };
+}
+
+/**
+ * May this pod use the present image `imageRef` without a pull? Records that cannot be read count
+ * as "verify" (kubelet: an error accessing the records forces the pull).
+ */
+async function checkAccess(
+  normalized: string,
+  repository: string,
+  imageRef: string,
+  credentials: () => Promise<RegistryCredential[]>,
+  deps: EnsureDeps,
+): Promise<AccessDecision> {
+  try {
+    const { policy, allowlist } = deps.verification;
+    // Policies that never look at records skip the reads.
+    if (policy === "NeverVerify") {
+      deps.metrics.credentialChecks.labels("credentialPolicyAllowed").inc();
+      return decideAccess(false, undefined, repository, []);
+    }
+    const record = await deps.records.get(imageRef);
+    const pulledByUs = recordSaysPulled(record, repository) || (await deps.records.intentExists(normalized));
+    const verify = requiresVerification(policy, allowlist, repository, pulledByUs);
+    if (!verify && !pulledByUs && record?.repositories[repository] === undefined) {
+      // First use of a preloaded image under this name: remembered (see RepositoryCredentials.preloaded).
+      await deps.records.record(imageRef, repository, { preloaded: true }).catch((err: unknown) => {
+        deps.log.warn({ err, image: normalized }, "could not record a preloaded image");
+      });
+    }
+    const needsSecrets = verify && (record?.repositories[repository]?.secrets?.length ?? 0) > 0;
+    const podSecrets = needsSecrets ? (await credentials()).map(secretCredentialOf) : [];
+    const decision = decideAccess(verify, record, repository, podSecrets);
+    deps.metrics.credentialChecks.labels(checkResult(decision)).inc();
+    if (decision.allowed && decision.remember) {
+      await deps.records.record(imageRef, repository, { secret: decision.remember }).catch((err: unknown) => {
+        deps.log.warn({ err, image: normalized }, "could not add a matching secret to the pull record");
+      });
+    }
+    return decision;
+  } catch (err) {
+    deps.metrics.credentialChecks.labels("error").inc();
+    deps.log.warn({ err, image: normalized }, "pull records unreadable; verifying with the registry");
+    return { allowed: false, why: "no record" };
+  }
+}
+
+/** The kubelet's result label for a check. */
+function checkResult(decision: AccessDecision): string {
+  if (!decision.allowed) return "mustAuthenticate";
+  return decision.why === "policy" ? "credentialPolicyAllowed" : "credentialRecordFound";
+}
+
+/** Records who pulled the image; a failure is logged (the puller's intent keeps the image verified). */
+async function recordPull(imageRef: string, repository: string, used: RegistryCredential | undefined, deps: EnsureDeps): Promise<void> {
+  await deps.records.record(imageRef, repository, pullCredentialsOf(used), { touch: true }).catch((err: unknown) => {
+    deps.log.warn({ err, imageRef }, "could not record the pull's credentials");
+  });
 }
 
 /**
@@ -194,37 +305,49 @@ async function pullAuths(
 async function sharedPull(
   image: string,
   normalized: string,
-  auths: readonly ImageAuth[],
+  credentials: readonly RegistryCredential[],
   pod: PodRef,
   deps: EnsureDeps,
-): Promise<{ outcome: PullOutcome; pulledMs?: number }> {
+): Promise<{ outcome: PullOutcome; pulledMs?: number; used?: RegistryCredential }> {
   let last: { outcome: PullOutcome; pulledMs?: number } = { outcome: { ok: false, code: "Internal", message: "no pull attempted" } };
-  for (const auth of auths.length > 0 ? auths : [undefined]) {
+  const repository = repositoryOf(image);
+  for (const credential of credentials.length > 0 ? credentials : [undefined]) {
+    const auth: ImageAuth | undefined = credential?.auth;
     let pulledMs: number | undefined;
     const key = keys.pull(deps.node, normalized, auth ? hashToken(JSON.stringify(auth)) : "anonymous");
     const result = await deps.shared.pull(key, () =>
-      deps.semaphore.run(async () => {
-        const started = deps.clock();
-        try {
-          const { imageRef } = await deps.runtime.call("PullImage", { image, podUid: pod.uid, ...(auth ? { auth } : {}) });
-          pulledMs = deps.clock() - started;
-          deps.metrics.pulls.labels("success").inc();
-          deps.metrics.pullDuration.labels("success").observe(pulledMs / 1000);
-          deps.log.info({ image, ms: pulledMs, pod_uid: pod.uid }, "pulled image");
-          return { ok: true, imageRef };
-        } catch (err) {
-          deps.metrics.pulls.labels("failure").inc();
-          deps.metrics.pullDuration.labels("failure").observe((deps.clock() - started) / 1000);
-          const code = (err as { code?: unknown }).code;
-          const message = (err instanceof Error ? err.message : String(err)).replace(/^natslet\.\S+: /, "");
-          deps.log.info({ image, err: message, pod_uid: pod.uid }, "image pull failed");
-          return { ok: false, code: typeof code === "string" ? code : "Internal", message };
-        }
-      }),
+      deps.semaphore.run(() =>
+        // The intent covers the time between the image landing and its record being written.
+        deps.records.withIntent<PullOutcome>(normalized, async () => {
+          const started = deps.clock();
+          try {
+            const { imageRef } = await deps.runtime.call("PullImage", { image, podUid: pod.uid, ...(auth ? { auth } : {}) });
+            pulledMs = deps.clock() - started;
+            deps.metrics.pulls.labels("success").inc();
+            deps.metrics.pullDuration.labels("success").observe(pulledMs / 1000);
+            deps.log.info({ image, ms: pulledMs, pod_uid: pod.uid }, "pulled image");
+            const recorded = await deps.records.record(imageRef, repository, pullCredentialsOf(credential), { touch: true }).then(
+              () => true,
+              (err: unknown) => {
+                deps.log.warn({ err, imageRef }, "could not record the pull's credentials; its intent stays");
+                return false;
+              },
+            );
+            return { value: { ok: true, imageRef } satisfies PullOutcome, dropIntent: recorded };
+          } catch (err) {
+            deps.metrics.pulls.labels("failure").inc();
+            deps.metrics.pullDuration.labels("failure").observe((deps.clock() - started) / 1000);
+            const code = (err as { code?: unknown }).code;
+            const message = (err instanceof Error ? err.message : String(err)).replace(/^natslet\.\S+: /, "");
+            deps.log.info({ image, err: message, pod_uid: pod.uid }, "image pull failed");
+            return { value: { ok: false, code: typeof code === "string" ? code : "Internal", message } satisfies PullOutcome, dropIntent: true };
+          }
+        }),
+      ),
     );
     if (result.joined) deps.metrics.joinedPulls.labels(result.joined).inc();
     last = pulledMs !== undefined ? { outcome: result.outcome, pulledMs } : { outcome: result.outcome };
-    if (result.outcome.ok) return last;
+    if (result.outcome.ok) return credential ? { ...last, used: credential } : last;
   }
   return last;
 }

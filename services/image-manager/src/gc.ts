@@ -7,6 +7,7 @@ import type { ImageEvents } from "./events.js";
 import { bytesToFree, detectImages, planGc, usagePercent, type GcPolicy, type UsageRecords } from "./gc-plan.js";
 import { getJson, keys, putJson, tryLease } from "./kv-state.js";
 import type { ImageMetrics } from "./metrics.js";
+import type { PullRecordStore } from "./pull-records-store.js";
 import { normalizedImage } from "./reference.js";
 import type { Runtime } from "@natslet/bus";
 
@@ -21,6 +22,8 @@ export interface GcDeps {
   /** The lock is held this long; longer than one run takes. */
   lockMs: number;
   pinnedImages: readonly string[];
+  /** Pull records of images no longer present are pruned each run. */
+  records?: PullRecordStore;
   clock: () => number;
   log: Logger;
 }
@@ -36,6 +39,7 @@ export async function collectImages(deps: GcDeps): Promise<{ result: GcResult; r
       return { result: "skipped", ...none };
     }
     const fs = await deps.runtime.call("ImageFsInfo", {});
+    const listedAt = deps.clock();
     const [{ images }, observed] = await Promise.all([deps.runtime.call("ListImages", {}), deps.runtime.call("ListPods", {})]);
     const now = deps.clock();
     const inUse = imagesInUse(images, observed);
@@ -46,6 +50,7 @@ export async function collectImages(deps: GcDeps): Promise<{ result: GcResult; r
     await putJson(deps.kv, keys.gcRecords(deps.node), detected.records);
 
     deps.metrics.imageFsUsage.set(usagePercent(fs));
+    await pruneRecords(deps, new Set(images.map((i) => i.id)), listedAt);
     const amount = bytesToFree(fs, deps.policy);
     if (amount === 0) {
       deps.metrics.gcRuns.labels("idle").inc();
@@ -84,6 +89,17 @@ export async function collectImages(deps: GcDeps): Promise<{ result: GcResult; r
     deps.events.node("Warning", "ImageGCFailed", `Image garbage collection failed: ${err instanceof Error ? err.message : String(err)}`);
     deps.metrics.gcRuns.labels("error").inc();
     return { result: "error", ...none };
+  }
+}
+
+/** Forgets who pulled images that are gone (kubelet: PruneUnknownRecords); best effort. */
+async function pruneRecords(deps: GcDeps, present: ReadonlySet<string>, listedAt: number): Promise<void> {
+  if (!deps.records) return;
+  try {
+    const pruned = await deps.records.prune(present, listedAt);
+    if (pruned > 0) deps.log.info({ pruned }, "pruned pull records of removed images");
+  } catch (err) {
+    deps.log.warn({ err }, "could not prune pull records");
   }
 }
 

@@ -19,6 +19,8 @@ import {
 import { Registry } from "prom-client";
 import type { EnsureRequest } from "./ensure.js";
 import { keys, openBuckets } from "./kv-state.js";
+import { PullRecordStore, recordKeys } from "./pull-records-store.js";
+import type { PulledRecord } from "./pull-records.js";
 import { normalizedImage } from "./reference.js";
 import { startImageManager, type ImageManager } from "./service.js";
 import { imageManagerSettings } from "./settings.js";
@@ -38,7 +40,7 @@ let core: CoreV1Api;
 const replicas: Array<{ manager: ImageManager; nc: NatsConnection; registry: Registry }> = [];
 let client: NatsConnection;
 const events: EventMessage[] = [];
-const images = { open: "", latest: "", missing: "", shared: "", priv: "", procShared: "", takeover: "" };
+const images = { open: "", latest: "", missing: "", shared: "", priv: "", procShared: "", takeover: "", guarded: "", anon: "" };
 const PROC_NODE = "image-itest-procs";
 const procNodes: Natslet[] = [];
 const procDirs: string[] = [];
@@ -66,6 +68,9 @@ before(async () => {
   images.missing = `${open.host}/natslet/missing:1`;
   images.procShared = (await open.push(busybox, "natslet/procs", "1", { randomLayerBytes: 4 * 1024 * 1024 })).ref;
   images.takeover = (await open.push(busybox, "natslet/takeover", "1", { randomLayerBytes: 1024 * 1024 })).ref;
+  // Own image IDs (a random layer each), so no other test's pulls touch their records.
+  images.guarded = (await priv.push(busybox, "private/guarded", "1", { randomLayerBytes: 256 * 1024 })).ref;
+  images.anon = (await open.push(busybox, "natslet/anon", "1", { randomLayerBytes: 256 * 1024 })).ref;
   dir = makeTempDir("image-itest");
   natslet = await startNatslet({
     natsUrl: nats.url, kubeconfig: cp.kubeconfig, criEndpoint: containerd.endpoint, nodeName: NODE, dir, services: ["runtime-adapter"],
@@ -139,7 +144,10 @@ describe("pull policies", () => {
     const reply = await ensure(r);
     assert.equal(reply.result, "ready");
     assert.ok(reply.result === "ready" && !reply.pulled && /^sha256:/.test(reply.imageRef));
-    assert.deepEqual(await eventsOf(r.pod.uid, 1), [["Normal", "Pulled", `Container image "${containerd.busyboxImage}" already present on machine`]]);
+    // kubelet 1.35 (KubeletEnsureSecretPulledImages on): the preloaded image may be used by any pod.
+    assert.deepEqual(await eventsOf(r.pod.uid, 1), [
+      ["Normal", "Pulled", `Container image "${containerd.busyboxImage}" already present on machine and can be accessed by the pod`],
+    ]);
   });
 
   test("Never: present is used, missing is ErrImageNeverPull with the kubelet's message and Event", async () => {
@@ -295,5 +303,171 @@ describe("shared pulls across processes", () => {
     const waited = Date.now() - started;
     assert.ok(reply.result === "ready" && reply.pulled, JSON.stringify(reply));
     assert.ok(waited >= 1400 && waited < 20_000, `waited ${waited} ms for the dead claim's lease`);
+  });
+});
+
+/** A dockerconfigjson Secret for the private registry; its uid as the API server assigned it. */
+async function pullSecret(name: string, password: string): Promise<string> {
+  const auths = { [priv.host]: { username: AUTH.username, password, auth: Buffer.from(`${AUTH.username}:${password}`).toString("base64") } };
+  const created = await core.createNamespacedSecret({
+    namespace: "default",
+    body: {
+      metadata: { name, namespace: "default" },
+      type: "kubernetes.io/dockerconfigjson",
+      data: { ".dockerconfigjson": Buffer.from(JSON.stringify({ auths })).toString("base64") },
+    },
+  });
+  return created.metadata?.uid ?? "";
+}
+
+/** Requests for `repository`'s manifests (HEAD or GET, any status): what a pull asks the registry first. */
+function manifestRequests(reg: OciRegistry, repository: string): Array<{ method: string; status: number }> {
+  return reg.requests().filter((r) => r.path.startsWith(`/v2/${repository}/manifests/`));
+}
+
+/** The access log is written after the answer: give it a moment before counting. */
+async function settledManifestRequests(reg: OciRegistry, repository: string, atLeast: number): Promise<Array<{ method: string; status: number }>> {
+  for (let i = 0; i < 50 && manifestRequests(reg, repository).length < atLeast; i++) await sleep(20);
+  await sleep(100);
+  return manifestRequests(reg, repository);
+}
+
+describe("ensure secret pulled images (NeverVerifyPreloadedImages)", () => {
+  test("a private image pulled with one pod's secret: others need credentials the record knows, or the registry's yes", async () => {
+    const uidA = await pullSecret("guarded-a", AUTH.password);
+    const uidC = await pullSecret("guarded-c", AUTH.password); // another Secret, the same credentials
+    await pullSecret("guarded-wrong", "wrong");
+
+    // Pod A, with the right secret: pulled (and recorded).
+    const a = await ensure(req(images.guarded, { pullSecrets: ["guarded-a"], policy: "IfNotPresent" }));
+    assert.ok(a.result === "ready" && a.pulled, JSON.stringify(a));
+    const { credentials } = await openBuckets(client);
+    const key = recordKeys.pulled(NODE, a.imageRef);
+    const recordAfterA = (await credentials.get(key))?.json<PulledRecord>();
+    const repository = `${priv.host}/private/guarded`;
+    assert.deepEqual(recordAfterA?.repositories[repository]?.secrets?.map((s) => [s.name, s.uid]), [["guarded-a", uidA]]);
+    assert.match(recordAfterA?.repositories[repository]?.secrets?.[0]?.credentialHash ?? "", /^[0-9a-f]{64}$/);
+
+    // Pod B, no secret, IfNotPresent: the image is on the node, but B asks the registry, which says 401.
+    const mustAuthenticate = async () =>
+      (await Promise.all(replicas.map((r) => metric(r.registry, "natslet_image_credential_checks_total", { result: "mustAuthenticate" })))).reduce((x, y) => x + y, 0);
+    const checksBefore = await mustAuthenticate();
+    const beforeB = manifestRequests(priv, "private/guarded").length;
+    const b = req(images.guarded, { policy: "IfNotPresent" });
+    const replyB = await ensure(b);
+    assert.ok(replyB.result === "waiting" && replyB.reason === "ErrImagePull", JSON.stringify(replyB));
+    assert.match(replyB.message, /401|unauthorized/i);
+    assert.equal((await mustAuthenticate()) - checksBefore, 1, "one check found no credentials for B");
+    const asked = (await settledManifestRequests(priv, "private/guarded", beforeB + 1)).slice(beforeB);
+    assert.ok(asked.length > 0 && asked.every((r) => r.status === 401), `the registry was asked and refused: ${JSON.stringify(asked)}`);
+    const eventsB = await eventsOf(b.pod.uid, 3);
+    assert.deepEqual(eventsB[0], ["Normal", "Pulling", `Pulling image "${images.guarded}"`]);
+    assert.ok(!eventsB.some(([, reason]) => reason === "Pulled"), JSON.stringify(eventsB));
+    // Then back-off, as for any failed pull.
+    const againB = await ensure(b);
+    assert.equal(againB.result === "waiting" && againB.reason, "ImagePullBackOff");
+
+    // Pod B with Never: it cannot show it may use the image, and must not ask: ErrImageNeverPull.
+    const beforeNever = manifestRequests(priv, "private/guarded").length;
+    const never = req(images.guarded, { policy: "Never" });
+    const message = `Container image "${images.guarded}" is not present with pull policy of Never`;
+    assert.deepEqual(await ensure(never), { result: "waiting", reason: "ErrImageNeverPull", message });
+    assert.deepEqual(await eventsOf(never.pod.uid, 2), [
+      ["Warning", "ErrImageNeverPull", message],
+      ["Warning", "Failed", "Error: ErrImageNeverPull"],
+    ]);
+    assert.equal((await settledManifestRequests(priv, "private/guarded", 0)).length, beforeNever, "Never did not ask the registry");
+
+    // A pod with wrong credentials: the registry refuses them too.
+    const wrong = await ensure(req(images.guarded, { pullSecrets: ["guarded-wrong"], policy: "IfNotPresent" }));
+    assert.ok(wrong.result === "waiting" && wrong.reason === "ErrImagePull", JSON.stringify(wrong));
+    assert.match(wrong.message, /401|unauthorized/i);
+
+    // Pod C, another Secret holding the same credentials: allowed from the node, no registry request.
+    const beforeC = (await settledManifestRequests(priv, "private/guarded", 0)).length;
+    const c = req(images.guarded, { pullSecrets: ["guarded-c"], policy: "IfNotPresent" });
+    const replyC = await ensure(c);
+    assert.deepEqual(replyC, { result: "ready", imageRef: a.imageRef, pulled: false });
+    assert.deepEqual(await eventsOf(c.pod.uid, 1), [
+      ["Normal", "Pulled", `Container image "${images.guarded}" already present on machine and can be accessed by the pod`],
+    ]);
+    // The same with Never.
+    assert.deepEqual(await ensure(req(images.guarded, { pullSecrets: ["guarded-c"], policy: "Never" })), { result: "ready", imageRef: a.imageRef, pulled: false });
+    assert.equal((await settledManifestRequests(priv, "private/guarded", 0)).length, beforeC, "C used the image without asking the registry");
+
+    // The record learnt C's Secret, and holds hashes, never the credentials.
+    const recordText = (await credentials.get(key))?.string() ?? "";
+    const record = JSON.parse(recordText) as PulledRecord;
+    assert.deepEqual(record.repositories[repository]?.secrets?.map((s) => s.uid).sort(), [uidA, uidC].sort());
+    assert.equal(new Set(record.repositories[repository]?.secrets?.map((s) => s.credentialHash)).size, 1, "same credentials, same hash");
+    assert.ok(!recordText.includes(AUTH.password) && !recordText.includes(Buffer.from(`${AUTH.username}:${AUTH.password}`).toString("base64")), recordText);
+  });
+
+  test("an image pulled anonymously stays usable by any pod, without asking the registry again", async () => {
+    const first = await ensure(req(images.anon, { policy: "IfNotPresent" }));
+    assert.ok(first.result === "ready" && first.pulled, JSON.stringify(first));
+    const before = (await settledManifestRequests(open, "natslet/anon", 1)).length;
+    assert.ok(before > 0, "the first pull asked the registry");
+    const other = req(images.anon, { policy: "IfNotPresent" });
+    assert.deepEqual(await ensure(other), { result: "ready", imageRef: first.imageRef, pulled: false });
+    assert.deepEqual(await ensure(req(images.anon, { policy: "Never" })), { result: "ready", imageRef: first.imageRef, pulled: false });
+    assert.deepEqual(await eventsOf(other.pod.uid, 1), [
+      ["Normal", "Pulled", `Container image "${images.anon}" already present on machine and can be accessed by the pod`],
+    ]);
+    assert.equal((await settledManifestRequests(open, "natslet/anon", 0)).length, before, "no new manifest request");
+    const { credentials } = await openBuckets(client);
+    const record = (await credentials.get(recordKeys.pulled(NODE, first.imageRef)))?.json<PulledRecord>();
+    assert.deepEqual(record?.repositories[`${open.host}/natslet/anon`], { anonymous: true });
+    assert.equal(await new PullRecordStore(credentials, NODE).intentExists(normalizedImage(images.anon)), false, "the pull's intent was dropped");
+  });
+
+  test("a preloaded image (imported, never pulled by us) is usable by any pod without a pull", async () => {
+    for (const policy of ["IfNotPresent", "Never"] as const) {
+      const r = req(containerd.pauseImage, { policy, pullSecrets: [] });
+      const reply = await ensure(r);
+      assert.ok(reply.result === "ready" && !reply.pulled && /^sha256:/.test(reply.imageRef), JSON.stringify(reply));
+      assert.deepEqual(await eventsOf(r.pod.uid, 1), [
+        ["Normal", "Pulled", `Container image "${containerd.pauseImage}" already present on machine and can be accessed by the pod`],
+      ]);
+    }
+    // Remembered as preloaded under its name, so a later pull of the same image ID elsewhere cannot change that.
+    const status = await ensure(req(containerd.pauseImage, { policy: "Never" }));
+    assert.ok(status.result === "ready");
+    const { credentials } = await openBuckets(client);
+    const record = (await credentials.get(recordKeys.pulled(NODE, status.imageRef)))?.json<PulledRecord>();
+    assert.deepEqual(record?.repositories["localhost/natslet/pause"], { preloaded: true });
+  });
+
+  test("a pull intent left behind (a puller that crashed before writing its record) makes the image one to verify", async () => {
+    const { credentials } = await openBuckets(client);
+    const intent = `${recordKeys.intents(NODE, normalizedImage(containerd.pauseImage))}.crashed`;
+    await credentials.put(intent, JSON.stringify({ since: Date.now() }));
+    try {
+      const r = req(containerd.pauseImage, { policy: "Never" });
+      const reply = await ensure(r);
+      assert.equal(reply.result === "waiting" && reply.reason, "ErrImageNeverPull", JSON.stringify(reply));
+    } finally {
+      await credentials.purge(intent);
+    }
+    assert.equal((await ensure(req(containerd.pauseImage, { policy: "Never" }))).result, "ready", "without the intent: preloaded again");
+  });
+});
+
+describe("pull records and image GC", () => {
+  test("a GC run drops the records of images no longer on the node, and keeps the others", async () => {
+    const { credentials } = await openBuckets(client);
+    const gone = "sha256:" + "0".repeat(64);
+    const goneKey = recordKeys.pulled(NODE, gone);
+    await credentials.put(goneKey, JSON.stringify({ imageRef: gone, updated: Date.now() - 60_000, repositories: { "r.example/x": { anonymous: true } } } satisfies PulledRecord));
+    const anon = await ensure(req(images.anon, { policy: "IfNotPresent" }));
+    assert.ok(anon.result === "ready");
+    const keptKey = recordKeys.pulled(NODE, anon.imageRef);
+    assert.ok((await credentials.get(keptKey))?.operation === "PUT");
+    const [a] = replicas;
+    assert.ok(a);
+    await a.manager.collectNow();
+    const after = await credentials.get(goneKey);
+    assert.ok(after === null || after.operation !== "PUT", "the record of an image that is gone was pruned");
+    assert.equal((await credentials.get(keptKey))?.operation, "PUT", "a present image's record stays");
   });
 });

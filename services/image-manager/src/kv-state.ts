@@ -9,12 +9,15 @@ import { createHash } from "node:crypto";
 export const PULLS_BUCKET = "natslet-image-pulls";
 /** GC usage records and the GC lock: kept. */
 export const GC_BUCKET = "natslet-image-gc";
+/** Which credentials pulled which image (ensure secret pulled images): kept, never expire. */
+export const CREDENTIALS_BUCKET = "natslet-image-credentials";
 
-export async function openBuckets(nc: NatsConnection): Promise<{ pulls: KV; gc: KV }> {
+export async function openBuckets(nc: NatsConnection): Promise<{ pulls: KV; gc: KV; credentials: KV }> {
   const kvm = new Kvm(nc);
   const pulls = await kvm.create(PULLS_BUCKET, { history: 1, ttl: 3_600_000 });
   const gc = await kvm.create(GC_BUCKET, { history: 1 });
-  return { pulls, gc };
+  const credentials = await kvm.create(CREDENTIALS_BUCKET, { history: 1 });
+  return { pulls, gc, credentials };
 }
 
 /** A KV key token for any text (images, container names): a hash, since keys allow few characters. */

@@ -16,6 +16,10 @@ runService("image-manager", imageManagerSettings, async ({ settings, log, regist
       { name: "image-manager", close: () => manager.stop() },
       { name: "nats", close: () => nc.drain() },
     ],
-    readyFields: { pullParallelism: settings.pullParallelism, eagerPulls: settings.eagerPulls },
+    readyFields: {
+      pullParallelism: settings.pullParallelism,
+      eagerPulls: settings.eagerPulls,
+      credentialVerification: settings.credentialVerification.policy,
+    },
   };
 });

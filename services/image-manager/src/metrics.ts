@@ -5,6 +5,7 @@ export interface ImageMetrics {
   pullDuration: Histogram<"result">;
   joinedPulls: Counter<"where">;
   ensures: Counter<"result">;
+  credentialChecks: Counter<"result">;
   gcRuns: Counter<"result">;
   gcRemoved: Counter;
   gcFreedBytes: Counter;
@@ -35,6 +36,14 @@ export function imageMetrics(registry: Registry): ImageMetrics {
     ensures: new Counter({
       name: "natslet_image_ensure_total",
       help: "Ensure requests by outcome (present, pulled, ErrImagePull, ImagePullBackOff, ErrImageNeverPull, InvalidImageName).",
+      labelNames: ["result"],
+      registers: [registry],
+    }),
+    credentialChecks: new Counter({
+      name: "natslet_image_credential_checks_total",
+      help:
+        "Checks whether a pod may use a present image without a pull (kubelet: kubelet_imagemanager_image_mustpull_checks_total): " +
+        "credentialPolicyAllowed, credentialRecordFound, mustAuthenticate, error.",
       labelNames: ["result"],
       registers: [registry],
     }),

@@ -17,7 +17,13 @@ export class ApiSecretReader implements SecretReader {
   async get(namespace: string, name: string): Promise<PullSecret | undefined> {
     try {
       const secret = await this.#core.readNamespacedSecret({ namespace, name });
-      return { name, ...(secret.type !== undefined ? { type: secret.type } : {}), ...(secret.data ? { data: secret.data } : {}) };
+      return {
+        name,
+        namespace,
+        ...(secret.metadata?.uid !== undefined ? { uid: secret.metadata.uid } : {}),
+        ...(secret.type !== undefined ? { type: secret.type } : {}),
+        ...(secret.data ? { data: secret.data } : {}),
+      };
     } catch (err) {
       if (err instanceof ApiException && err.code === 404) return undefined;
       throw err;

@@ -13,6 +13,7 @@ import { startEagerPulls, type EagerPuller } from "./eager.js";
 import { ensureImage, type EnsureDeps, type EnsureRequest } from "./ensure.js";
 import { collectImages } from "./gc.js";
 import { openBuckets } from "./kv-state.js";
+import { PullRecordStore } from "./pull-records-store.js";
 import { imageMetrics } from "./metrics.js";
 import { ApiSecretReader } from "./secrets.js";
 import { Semaphore } from "./semaphore.js";
@@ -40,6 +41,7 @@ export async function startImageManager(
   const metrics = imageMetrics(deps.registry);
   const runtime = new RuntimeClient(nc, node);
   const events = new EventPublisher(nc, node);
+  const records = new PullRecordStore(buckets.credentials, node, clock);
   const ensureDeps: EnsureDeps = {
     node,
     runtime,
@@ -48,6 +50,8 @@ export async function startImageManager(
     shared: new SharedPulls({ kv: buckets.pulls, owner, leaseMs: settings.pullLeaseMs, clock }),
     kv: buckets.pulls,
     semaphore: new Semaphore(settings.pullParallelism),
+    records,
+    verification: settings.credentialVerification,
     metrics,
     backoff: settings.pullBackoff,
     clock,
@@ -101,6 +105,7 @@ export async function startImageManager(
     policy: settings.gc,
     lockMs: Math.max(60_000, settings.gcPeriodMs),
     pinnedImages: settings.pinnedImages,
+    records,
     clock,
     log,
   };

@@ -11,6 +11,21 @@ test("defaults are the kubelet's", () => {
   assert.equal(s.gcPeriodMs, 300_000);
   assert.equal(s.eagerPulls, true);
   assert.deepEqual(s.pinnedImages, []);
+  assert.equal(s.credentialVerification.policy, "NeverVerifyPreloadedImages");
+  assert.deepEqual(s.credentialVerification.patterns, []);
+});
+
+test("credential verification policy and allowlist are read and checked", () => {
+  const s = imageManagerSettings({
+    NATSLET_NODE_NAME: "n",
+    NATSLET_IMAGE_CREDENTIAL_VERIFICATION: "NeverVerifyAllowlistedImages",
+    NATSLET_IMAGE_VERIFICATION_ALLOWLIST: "registry.k8s.io/pause, reg.example/team/*",
+  });
+  assert.equal(s.credentialVerification.policy, "NeverVerifyAllowlistedImages");
+  assert.ok(s.credentialVerification.allowlist.exact.has("registry.k8s.io/pause"));
+  assert.deepEqual(s.credentialVerification.allowlist.prefixes, ["reg.example/team/"]);
+  assert.throws(() => imageManagerSettings({ NATSLET_IMAGE_CREDENTIAL_VERIFICATION: "Sometimes" }), SettingsError);
+  assert.throws(() => imageManagerSettings({ NATSLET_IMAGE_VERIFICATION_ALLOWLIST: "busybox:1.36" }), SettingsError);
 });
 
 test("settings are read and checked", () => {

@@ -2,6 +2,7 @@ import type { BackoffPolicy } from "@natslet/core";
 import { commonSettings, envInt, envOptional, envString, SettingsError, type CommonSettings } from "@natslet/telemetry";
 import { DEFAULT_GC_POLICY, type GcPolicy } from "./gc-plan.js";
 import { IMAGE_PULL_BACKOFF } from "./pull-backoff.js";
+import { parseAllowlist, VERIFICATION_POLICIES, type Allowlist, type VerificationPolicy } from "./pull-records.js";
 
 export interface ImageManagerSettings extends CommonSettings {
   /** Pulls at a time per replica (kubelet: serializeImagePulls=true is 1, maxParallelImagePulls otherwise). */
@@ -16,6 +17,12 @@ export interface ImageManagerSettings extends CommonSettings {
   readonly gcPeriodMs: number;
   /** Images GC never removes besides those in use and those the runtime pins (the sandbox image). */
   readonly pinnedImages: readonly string[];
+  /**
+   * Ensure secret pulled images (kubelet: imagePullCredentialsVerificationPolicy and
+   * preloadedImagesVerificationAllowlist): when a present image must be verified against the
+   * pod's credentials before an IfNotPresent or Never container may use it.
+   */
+  readonly credentialVerification: { policy: VerificationPolicy; allowlist: Allowlist; patterns: readonly string[] };
 }
 
 export function imageManagerSettings(env: Readonly<Record<string, string | undefined>> = process.env): ImageManagerSettings {
@@ -32,6 +39,17 @@ export function imageManagerSettings(env: Readonly<Record<string, string | undef
   const eager = envString(env, "NATSLET_IMAGE_EAGER_PULLS", "true");
   if (eager !== "true" && eager !== "false") throw new SettingsError(`NATSLET_IMAGE_EAGER_PULLS=${eager} must be true or false`);
   const initialMs = envInt(env, "NATSLET_IMAGE_PULL_BACKOFF_MS", IMAGE_PULL_BACKOFF.initialMs, 1);
+  const policy = envString(env, "NATSLET_IMAGE_CREDENTIAL_VERIFICATION", "NeverVerifyPreloadedImages");
+  if (!(VERIFICATION_POLICIES as readonly string[]).includes(policy)) {
+    throw new SettingsError(`NATSLET_IMAGE_CREDENTIAL_VERIFICATION=${policy} must be one of ${VERIFICATION_POLICIES.join(", ")}`);
+  }
+  const patterns = (envOptional(env, "NATSLET_IMAGE_VERIFICATION_ALLOWLIST") ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+  let allowlist: Allowlist;
+  try {
+    allowlist = parseAllowlist(patterns);
+  } catch (err) {
+    throw new SettingsError(`NATSLET_IMAGE_VERIFICATION_ALLOWLIST: ${(err as Error).message}`);
+  }
   return {
     ...commonSettings("image-manager", env),
     pullParallelism: envInt(env, "NATSLET_IMAGE_PULL_PARALLELISM", 3, 1, 100),
@@ -40,6 +58,7 @@ export function imageManagerSettings(env: Readonly<Record<string, string | undef
     eagerPulls: eager === "true",
     gc,
     gcPeriodMs: envInt(env, "NATSLET_IMAGE_GC_PERIOD_MS", 300_000, 0),
+    credentialVerification: { policy: policy as VerificationPolicy, allowlist, patterns },
     pinnedImages: (envOptional(env, "NATSLET_PINNED_IMAGES") ?? "").split(",").map((s) => s.trim()).filter(Boolean),
   };
 }
