@@ -9,7 +9,7 @@ const AUTH = { username: "e2e", password: "pa55word" };
 let node: Node;
 let registry: Registry;
 let image = "";
-/** Never pulled by a test before: an image already present runs whatever the secret (IfNotPresent). */
+/** Never pulled by a test before: its failure is the registry's answer to the first pull. */
 let unpulled = "";
 
 before(async () => {
@@ -62,5 +62,30 @@ describe("private registry images", () => {
     assert.ok(has("Warning", "Failed", /^Error: ErrImagePull$/), JSON.stringify(events));
     assert.ok(has("Normal", "BackOff", /^Back-off pulling image /), JSON.stringify(events));
     assert.ok(has("Warning", "Failed", /^Error: ImagePullBackOff$/), JSON.stringify(events));
+  });
+
+  test("the private image, present on the node, is not given to a pod without the secret (ensure secret pulled images)", async () => {
+    // Pulled by the first test with the "right" secret; IfNotPresent would have run it for anyone before.
+    const without = podName("nosecret");
+    await createPod(node, without, { containers: [{ name: "app", image, imagePullPolicy: "IfNotPresent", command: ["sleep", "3600"] }] });
+    const denied = await waitForPod(
+      node,
+      without,
+      (p) => p.status?.containerStatuses?.[0]?.state?.waiting?.reason === "ImagePullBackOff",
+      "in ImagePullBackOff (the registry asked, and it said 401)",
+    );
+    assert.match(denied.status?.containerStatuses?.[0]?.state?.waiting?.message ?? "", /(401|nauthorized)/);
+
+    // The same credentials in another Secret: allowed without a pull.
+    await createPullSecret("same-credentials", AUTH.password);
+    const withSecret = podName("samecreds");
+    await createPod(node, withSecret, {
+      imagePullSecrets: [{ name: "same-credentials" }],
+      containers: [{ name: "app", image, imagePullPolicy: "IfNotPresent", command: ["sleep", "3600"] }],
+    });
+    await waitForPod(node, withSecret, (p) => p.status?.phase === "Running", "Running");
+    const events = (await podEvents(node, withSecret)).map((e) => `${e.reason ?? ""}: ${e.message ?? ""}`);
+    assert.ok(events.includes(`Pulled: Container image "${image}" already present on machine and can be accessed by the pod`), JSON.stringify(events));
+    assert.ok(!events.some((e) => e.startsWith("Pulling:")), JSON.stringify(events));
   });
 });
