@@ -1,6 +1,6 @@
 // Ensure secret pulled images (KEP-2535, kubelet feature KubeletEnsureSecretPulledImages): which
 // credentials pulled an image, and whether a pod may use a present image without pulling it.
-// Pure: the records live in KV (pulled-records-store.ts); this module decides.
+// Pure: the records live in KV (pull-records-store.ts); this module decides.
 //
 // A record is kept per image ID (the runtime's imageRef) and, inside it, per repository
 // ("registry/path", no tag or digest), as the kubelet's ImagePulledRecord.credentialMapping: the
