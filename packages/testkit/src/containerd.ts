@@ -93,15 +93,7 @@ export async function startContainerd(opts: ContainerdOptions = {}): Promise<Con
 
   try {
     const [busybox, pause] = await Promise.all([busyboxImage(), pauseImage()]);
-    for (const image of [busybox, pause, ...(opts.extraImages ?? [])]) {
-      const importImage = () => run("ctr", ["--address", socket, "--namespace", "k8s.io", "images", "import", "--index-name", image.ref, image.path]);
-      // Seen once under a fully loaded machine: "content digest sha256:…: not found" from a fresh
-      // containerd, the same archive importing fine on the next try. One retry, then fail.
-      await importImage().catch(async () => {
-        await sleep(500);
-        await importImage();
-      });
-    }
+    for (const image of [busybox, pause, ...(opts.extraImages ?? [])]) await importArchive(socket, image);
     return {
       endpoint,
       socket,
@@ -130,6 +122,28 @@ export async function startContainerd(opts: ContainerdOptions = {}): Promise<Con
     await cleanup();
     throw err;
   }
+}
+
+/**
+ * Imports an OCI archive; the image is named by the manifest's org.opencontainers.image.ref.name
+ * (a full reference). Not `--index-name`: under full load containerd 1.6 sometimes lost the index
+ * blob ctr writes for it ("content digest <sha256 of index.json>: not found", seen in CI), and
+ * the index is not needed. Retried twice all the same, with growing pauses, for the same
+ * transient on other blobs.
+ */
+async function importArchive(socket: string, image: OciArchive): Promise<void> {
+  const args = ["--address", socket, "--namespace", "k8s.io", "images", "import", image.path];
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await run("ctr", args);
+      break;
+    } catch (err) {
+      if (attempt === 3) throw err;
+      await sleep(1000 * attempt);
+    }
+  }
+  const listed = await run("ctr", ["--address", socket, "--namespace", "k8s.io", "images", "ls", "-q"]);
+  if (!listed.split("\n").includes(image.ref)) throw new Error(`ctr images import ${image.path}: ${image.ref} not among the images:\n${listed}`);
 }
 
 function containerdConfig(dir: string, socket: string): string {
