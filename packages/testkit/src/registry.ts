@@ -72,7 +72,9 @@ export async function startRegistry(opts: RegistryOptions = {}): Promise<Registr
       "",
     ].join("\n"),
   );
-  const proc = ManagedProcess.start("registry", join(testenvBinDir(), "registry"), ["serve", config], { logFile });
+  // distribution exports its own traces to OTLP localhost:4318 by default: not to a developer's Jaeger.
+  const env = { ...process.env, OTEL_TRACES_EXPORTER: "none" };
+  const proc = ManagedProcess.start("registry", join(testenvBinDir(), "registry"), ["serve", config], { logFile, env });
   try {
     await proc.waitUntil(async () => {
       const res = await fetch(`http://${host}/v2/`);
