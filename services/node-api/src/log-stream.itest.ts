@@ -71,17 +71,29 @@ describe("reading", () => {
 });
 
 
-/** Follows `logPath` (polling every 20 ms) while `running()`, collecting every chunk written. */
-function follower(logPath: string, running: () => boolean, signal = new AbortController().signal): { out: string[]; done: Promise<void> } {
+/**
+ * Follows `logPath` (polling every 20 ms) while `running()`, collecting every chunk written. With
+ * `held`, the first write waits until `release()`: a slow client keeps the reader on that file.
+ */
+function follower(
+  logPath: string,
+  running: () => boolean,
+  opts: { signal?: AbortSignal; held?: boolean } = {},
+): { out: string[]; done: Promise<void>; release: () => void } {
   const out: string[] = [];
+  let release = (): void => undefined;
+  let held = opts.held ? new Promise<void>((r) => (release = r)) : undefined;
   const done = streamContainerLog({
-    logPath, options: { ...base, follow: true }, running, signal, pollMs: 20,
-    write: (c) => {
+    logPath, options: { ...base, follow: true }, running, signal: opts.signal ?? new AbortController().signal, pollMs: 20,
+    write: async (c) => {
       out.push(c.toString());
-      return Promise.resolve(true);
+      const wait = held;
+      held = undefined;
+      await wait;
+      return true;
     },
   });
-  return { out, done };
+  return { out, done, release };
 }
 test("a rotation during a read does not lose the renamed file", async () => {
   const logPath = container();
@@ -128,21 +140,7 @@ test("follow: two rotations while the reader is held back lose neither file", as
   const logPath = container();
   writeFileSync(logPath, cri("a"));
   let alive = true;
-  let release!: () => void;
-  const held = new Promise<void>((r) => (release = r));
-  let first = true;
-  const out: string[] = [];
-  const done = streamContainerLog({
-    logPath, options: { ...base, follow: true }, running: () => alive, signal: new AbortController().signal, pollMs: 20,
-    write: async (c) => {
-      out.push(c.toString());
-      if (first) {
-        first = false;
-        await held; // a slow client: the reader waits here
-      }
-      return true;
-    },
-  });
+  const { out, done, release } = follower(logPath, () => alive, { held: true });
   await sleep(50);
   // Two rotations as the runtime-adapter does them, while the reader is still on the first file.
   renameSync(logPath, `${logPath}.20260101-000001`);
@@ -165,22 +163,8 @@ test("follow: a reader two rotations behind reaches the newest lines while the l
   // file to get data (which may be never).
   const logPath = container();
   writeFileSync(logPath, cri("a"));
-  let release!: () => void;
-  const held = new Promise<void>((r) => (release = r));
-  let first = true;
-  const out: string[] = [];
   const abort = new AbortController();
-  const done = streamContainerLog({
-    logPath, options: { ...base, follow: true }, running: () => true, signal: abort.signal, pollMs: 20,
-    write: async (c) => {
-      out.push(c.toString());
-      if (first) {
-        first = false;
-        await held;
-      }
-      return true;
-    },
-  });
+  const { out, done, release } = follower(logPath, () => true, { signal: abort.signal, held: true });
   await sleep(50);
   renameSync(logPath, `${logPath}.20260101-000001`);
   writeFileSync(logPath, cri("b") + cri("last"));
