@@ -87,7 +87,7 @@ function checkResult(decision: AccessDecision): string {
 
 /** Records who pulled the image; a failure is logged (the puller's intent keeps the image verified). */
 export async function recordPull(imageRef: string, repository: string, used: RegistryCredential | undefined, deps: CredentialCheckDeps): Promise<void> {
-  await deps.records.record(imageRef, repository, pullCredentialsOf(used), { touch: true }).catch((err: unknown) => {
+  await deps.records.record(imageRef, repository, pullCredentialsOf(used)).catch((err: unknown) => {
     deps.log.warn({ err, imageRef }, "could not record the pull's credentials");
   });
 }

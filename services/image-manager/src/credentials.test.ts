@@ -1,6 +1,10 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { credentialsFor, credentialsOfConfig, credentialsOfSecret, InvalidPullSecretError, keyMatches, normaliseKey } from "./credentials.js";
+import { credentialsOfConfig, credentialsOfSecret, InvalidPullSecretError, keyMatches, matchingCredentials, normaliseKey } from "./credentials.js";
+import type { RegistryCredential } from "./credentials.js";
+
+/** The auths to try for `image`, in order. */
+const credentialsFor = (image: string, creds: readonly RegistryCredential[]) => matchingCredentials(image, creds).map((c) => c.auth);
 
 const b64 = (s: string) => Buffer.from(s).toString("base64");
 

@@ -121,11 +121,6 @@ export function normaliseKey(key: string): string {
  * The credentials to try for `image`, most specific key first (kubelet: the keyring's index is
  * sorted in reverse, so "host/a/b" is tried before "host/a" and before "host").
  */
-export function credentialsFor(image: string, credentials: readonly RegistryCredential[]): ImageAuth[] {
-  return matchingCredentials(image, credentials).map((c) => c.auth);
-}
-
-/** credentialsFor, keeping where each credential came from. */
 export function matchingCredentials(image: string, credentials: readonly RegistryCredential[]): RegistryCredential[] {
   const ref = parseImage(image);
   const target = `${ref.domain}/${ref.path}`;

@@ -1,7 +1,8 @@
 // The image-manager's shared state in NATS JetStream KV, so replicas agree: who pulls what
 // (claims with a lease), pull back-off per pod and image, eager-pull results, GC records.
 import type { NatsConnection } from "@nats-io/transport-node";
-import { Kvm, type KV, type KvEntry } from "@nats-io/kv";
+import { Kvm, type KV } from "@nats-io/kv";
+import { isKvConflict, isLiveEntry } from "@natslet/bus";
 import { token } from "@natslet/contracts";
 import { createHash } from "node:crypto";
 
@@ -34,13 +35,10 @@ export const keys = {
   gcRecords: (node: string) => `records.${token(node, "node name")}`,
 } as const;
 
-export function isLive(entry: KvEntry | null): entry is KvEntry {
-  return entry !== null && entry.operation === "PUT";
-}
 
 export async function getJson<T>(kv: KV, key: string): Promise<{ value: T; revision: number } | undefined> {
   const entry = await kv.get(key);
-  if (!isLive(entry)) return undefined;
+  if (!isLiveEntry(entry)) return undefined;
   try {
     return { value: entry.json<T>(), revision: entry.revision };
   } catch {
@@ -52,10 +50,6 @@ export async function putJson(kv: KV, key: string, value: unknown): Promise<numb
   return kv.put(key, JSON.stringify(value));
 }
 
-/** kv.create/update refuse with "wrong last sequence" when someone else wrote first. */
-export function isConflict(err: unknown): boolean {
-  return err instanceof Error && /wrong last sequence|key exists/i.test(err.message);
-}
 
 /**
  * A lease held by writing `{owner, until}` under a key: taken when absent, expired, or ours.
@@ -65,7 +59,7 @@ export async function tryLease(kv: KV, key: string, owner: string, ttlMs: number
   const value = JSON.stringify({ owner, until: now + ttlMs });
   const entry = await kv.get(key);
   try {
-    if (!isLive(entry)) {
+    if (!isLiveEntry(entry)) {
       await kv.create(key, value);
       return true;
     }
@@ -74,7 +68,7 @@ export async function tryLease(kv: KV, key: string, owner: string, ttlMs: number
     await kv.update(key, value, entry.revision);
     return true;
   } catch (err) {
-    if (isConflict(err)) return false;
+    if (isKvConflict(err)) return false;
     throw err;
   }
 }

@@ -4,7 +4,8 @@
 import { randomUUID } from "node:crypto";
 import type { KV } from "@nats-io/kv";
 import { token } from "@natslet/contracts";
-import { getJson, hashToken, isConflict } from "./kv-state.js";
+import { isKvConflict } from "@natslet/bus";
+import { getJson, hashToken } from "./kv-state.js";
 import { mergeCredentials, type PullCredentials, type PulledRecord } from "./pull-records.js";
 
 export const recordKeys = {
@@ -46,7 +47,7 @@ export class PullRecordStore {
         return;
       } catch (err) {
         // Another replica wrote the record first: merge into theirs.
-        if (!isConflict(err) || attempt >= 20) throw err;
+        if (!isKvConflict(err) || attempt >= 20) throw err;
       }
     }
   }

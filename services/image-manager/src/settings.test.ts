@@ -12,7 +12,7 @@ test("defaults are the kubelet's", () => {
   assert.equal(s.eagerPulls, true);
   assert.deepEqual(s.pinnedImages, []);
   assert.equal(s.credentialVerification.policy, "NeverVerifyPreloadedImages");
-  assert.deepEqual(s.credentialVerification.patterns, []);
+  assert.deepEqual(s.credentialVerification.allowlist, { exact: new Set(), prefixes: [] });
 });
 
 test("credential verification policy and allowlist are read and checked", () => {

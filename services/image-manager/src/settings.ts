@@ -22,7 +22,7 @@ export interface ImageManagerSettings extends CommonSettings {
    * preloadedImagesVerificationAllowlist): when a present image must be verified against the
    * pod's credentials before an IfNotPresent or Never container may use it.
    */
-  readonly credentialVerification: { policy: VerificationPolicy; allowlist: Allowlist; patterns: readonly string[] };
+  readonly credentialVerification: { policy: VerificationPolicy; allowlist: Allowlist };
 }
 
 export function imageManagerSettings(env: Readonly<Record<string, string | undefined>> = process.env): ImageManagerSettings {
@@ -58,7 +58,7 @@ export function imageManagerSettings(env: Readonly<Record<string, string | undef
     eagerPulls: eager === "true",
     gc,
     gcPeriodMs: envInt(env, "NATSLET_IMAGE_GC_PERIOD_MS", 300_000, 0),
-    credentialVerification: { policy: policy as VerificationPolicy, allowlist, patterns },
+    credentialVerification: { policy: policy as VerificationPolicy, allowlist },
     pinnedImages: (envOptional(env, "NATSLET_PINNED_IMAGES") ?? "").split(",").map((s) => s.trim()).filter(Boolean),
   };
 }

@@ -3,7 +3,7 @@
 // puller delays the others by one lease, never forever). Everyone else — requests in this
 // replica, and other replicas — waits for the result the puller writes under the same key.
 import type { KV } from "@nats-io/kv";
-import { isConflict, isLive } from "./kv-state.js";
+import { isKvConflict, isLiveEntry } from "@natslet/bus";
 
 export type PullOutcome = { ok: true; imageRef: string } | { ok: false; code: string; message: string };
 
@@ -58,7 +58,7 @@ export class SharedPulls {
       const entry = await kv.get(key);
       const claim = this.#claimValue();
       try {
-        if (!isLive(entry)) {
+        if (!isLiveEntry(entry)) {
           const revision = await kv.create(key, claim);
           return { outcome: await this.#own(key, revision, pull), joined: false };
         }
@@ -72,7 +72,7 @@ export class SharedPulls {
         const revision = await kv.update(key, claim, entry.revision);
         return { outcome: await this.#own(key, revision, pull), joined: false };
       } catch (err) {
-        if (!isConflict(err)) throw err;
+        if (!isKvConflict(err)) throw err;
         // Another replica claimed first: look again.
       }
     }
