@@ -10,7 +10,7 @@ export {
 export { headersWithTrace, traceContextOf } from "./trace-headers.js";
 export { trackNatsConnection } from "./health.js";
 export { EventPublisher, type PodRef } from "./events.js";
-export { countDeadLetter, subjectKind } from "./metrics.js";
+export { countDeadLetter } from "./metrics.js";
 export { RUNTIME_TIMEOUT_MS, RuntimeClient, type Runtime } from "./runtime-client.js";
 export { isKvConflict, isLiveEntry } from "./kv.js";
 export { rendezvousOwner } from "./rendezvous.js";

@@ -13,8 +13,8 @@ import { token } from "@natslet/contracts";
 import { isKvConflict, isLiveEntry } from "./kv.js";
 import { rendezvousOwner } from "./rendezvous.js";
 
-export const MEMBERS_BUCKET = "natslet-replicas";
-export const LOCKS_BUCKET = "natslet-replica-locks";
+const MEMBERS_BUCKET = "natslet-replicas";
+const LOCKS_BUCKET = "natslet-replica-locks";
 
 /** The part of a pino logger this needs (the bus does not depend on telemetry). */
 export interface ReplicaLog {

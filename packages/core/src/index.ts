@@ -53,4 +53,4 @@ export { KeyedWorker, type KeyedWorkerOptions } from "./keyed-worker.js";
 export { desiredPodChanged } from "./pod-changed.js";
 export { PodStartupTracker, type PodStartDurations } from "./pod-startup.js";
 export { KeyedLock } from "./keyed-lock.js";
-export { DEAD_CONTAINERS_PER_NAME, podGarbage, type PodGarbage } from "./garbage.js";
+export { podGarbage, type PodGarbage } from "./garbage.js";

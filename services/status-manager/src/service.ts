@@ -9,7 +9,7 @@ import { jetstreamManager } from "@nats-io/jetstream";
 import type { NatsConnection, Subscription } from "@nats-io/transport-node";
 import { decodeJson, ensureStreams, Replicas, traceContextOf, watchLatest, withEntryContext } from "@natslet/bus";
 import {
-  eventMessageSchema, podStatusMessageSchema, queues, streams, subjects, type PodStatusMessage,
+  eventMessageSchema, podStatusMessageSchema, podUidOf, queues, streams, subjects, type PodStatusMessage,
 } from "@natslet/contracts";
 import { KeyedWorker } from "@natslet/core";
 import type { Logger } from "@natslet/telemetry";
@@ -164,7 +164,7 @@ export async function startStatusManager(
   const readGained = async () => {
     const info = await jsm.streams.info(streams.podStatus.name, { subjects_filter: subjects.podStatusesOfNode(node) });
     for (const subject of Object.keys(info.state.subjects ?? {})) {
-      const uid = subject.slice(subject.lastIndexOf(".") + 1);
+      const uid = podUidOf(subject);
       if (!replicas.owns(uid) || latest.has(uid)) continue;
       const stored = await jsm.streams.getMessage(streams.podStatus.name, { last_by_subj: subject });
       if (stored === null || !replicas.owns(uid) || latest.has(uid)) continue;
