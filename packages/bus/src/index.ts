@@ -14,4 +14,4 @@ export { countDeadLetter } from "./metrics.js";
 export { RUNTIME_TIMEOUT_MS, RuntimeClient, type Runtime } from "./runtime-client.js";
 export { isKvConflict, isLiveEntry } from "./kv.js";
 export { rendezvousOwner } from "./rendezvous.js";
-export { Replicas, type KeyLock, type ReplicaLog, type ReplicasOptions } from "./replicas.js";
+export { LOCK_RETRY_MS, Replicas, type KeyLock, type ReplicaLog, type ReplicasOptions } from "./replicas.js";

@@ -64,9 +64,14 @@ test("the pod lock: one holder at a time; released, the next one gets it", async
   const held = await a.r.lock(uid);
   assert.ok(held, "A takes the free lock");
   assert.equal(await b.r.lock(uid), undefined, "B must not get a lock A holds");
+  let ran = false;
+  assert.equal(await b.r.withLock(uid, () => Promise.resolve(void (ran = true))), false, "withLock refuses too");
+  assert.equal(ran, false, "and runs nothing");
   await held.release();
+  assert.equal(await b.r.withLock(uid, () => Promise.resolve(void (ran = true))), true, "B's work runs once A released it");
+  assert.equal(ran, true);
   const next = await b.r.lock(uid);
-  assert.ok(next, "B gets it once A released it");
+  assert.ok(next, "withLock released it again");
   await next.release();
   for (const x of [a, b]) await x.r.stop();
 });

@@ -42,6 +42,9 @@ const MEMBER_TTL_MS = 6_000;
 /** A lock not rewritten for this long vanishes; work rewrites its lock a few times per period. */
 const LOCK_TTL_MS = 120_000;
 
+/** Work refused because another replica holds the key's lock (it is handing the key over) is tried again this soon. */
+export const LOCK_RETRY_MS = 500;
+
 /** A key's lock, held for one piece of work. */
 export interface KeyLock {
   release(): Promise<void>;
@@ -112,6 +115,21 @@ export class Replicas {
       }
     }
     return this.#held(workKey, key, value, revision);
+  }
+
+  /**
+   * Runs `work` holding the key's lock; false (and nothing run) when another live replica holds
+   * it: the caller tries again after LOCK_RETRY_MS.
+   */
+  async withLock(workKey: string, work: () => Promise<void>): Promise<boolean> {
+    const lock = await this.lock(workKey);
+    if (lock === undefined) return false;
+    try {
+      await work();
+    } finally {
+      await lock.release();
+    }
+    return true;
   }
 
   /** Leaves the member list at once (the others take this replica's keys without waiting for expiry). */

@@ -7,7 +7,7 @@
 import type { KubeConfig } from "@kubernetes/client-node";
 import { jetstreamManager } from "@nats-io/jetstream";
 import type { NatsConnection, Subscription } from "@nats-io/transport-node";
-import { decodeJson, ensureStreams, Replicas, traceContextOf, watchLatest, withEntryContext } from "@natslet/bus";
+import { decodeJson, ensureStreams, LOCK_RETRY_MS, Replicas, traceContextOf, watchLatest, withEntryContext } from "@natslet/bus";
 import {
   eventMessageSchema, podStatusMessageSchema, podUidOf, queues, streams, subjects, type PodStatusMessage,
 } from "@natslet/contracts";
@@ -28,8 +28,6 @@ export interface StatusManager {
 
 const tracer = trace.getTracer("natslet-status-manager");
 
-/** A pod whose lock another replica still holds (it is handing the pod over) is tried again this soon. */
-const LOCK_RETRY_MS = 500;
 
 export async function startStatusManager(
   settings: StatusManagerSettings,
@@ -89,16 +87,9 @@ export async function startStatusManager(
         writes.labels(cache.isStale(msg) ? "stale" : "unchanged").inc();
         return;
       }
-      // Held while writing: a replica that has just lost the pod may still be writing it.
-      const lock = await replicas.lock(uid);
-      if (lock === undefined) {
+      // Locked while writing: a replica that has just lost the pod may still be writing it.
+      if (!(await replicas.withLock(uid, () => writeNewest(uid)))) {
         setTimeout(() => workers.submit(uid, undefined), LOCK_RETRY_MS).unref();
-        return;
-      }
-      try {
-        await writeNewest(uid);
-      } finally {
-        await lock.release();
       }
     },
     onError: (uid, err) => {

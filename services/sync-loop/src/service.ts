@@ -3,7 +3,7 @@
 import { jetstream } from "@nats-io/jetstream";
 import type { NatsConnection, Subscription } from "@nats-io/transport-node";
 import {
-  decodeJson, ensureStreams, EventPublisher, type LatestWatch, Replicas, RuntimeClient, traceContextOf, watchLatest,
+  decodeJson, ensureStreams, EventPublisher, type LatestWatch, LOCK_RETRY_MS, Replicas, RuntimeClient, traceContextOf, watchLatest,
 } from "@natslet/bus";
 import { evictionMessageSchema, podMessageSchema, podUidOf, runtimeEventSchema, streams, subjects, type PodMessage } from "@natslet/contracts";
 import { CrashLoopBackoff, KeyedWorker, desiredPodChanged, nextBackoffPeriod, type BackoffPolicy } from "@natslet/core";
@@ -36,9 +36,6 @@ const tracer = trace.getTracer("natslet-sync-loop");
  * be restarting, and each failed pass may record an Event).
  */
 const RETRY_BACKOFF: BackoffPolicy = { initialMs: 1000, maxMs: 30_000 };
-
-/** A pod whose lock another replica still holds (it is handing the pod over) is tried again this soon. */
-const LOCK_RETRY_MS = 500;
 
 /**
  * Why a pod is synced, and the trace that caused it. A pass caused by a pod update or a PLEG
@@ -127,16 +124,9 @@ export async function startSyncLoop(
         if (table.get(uid)?.kind === "gone") table.forget(uid);
         return;
       }
-      // Held while the pass runs: a replica that has just lost the pod may still be finishing one.
-      const lock = await replicas.lock(uid);
-      if (lock === undefined) {
+      // Locked while the pass runs: a replica that has just lost the pod may still be finishing one.
+      if (!(await replicas.withLock(uid, () => syncTraced(uid, trigger)))) {
         table.scheduleResync(uid, LOCK_RETRY_MS, () => workers.submit(uid, { reason: "retry" }));
-        return;
-      }
-      try {
-        await syncTraced(uid, trigger);
-      } finally {
-        await lock.release();
       }
     },
     onError: (uid, err) => {
