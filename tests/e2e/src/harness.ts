@@ -5,8 +5,8 @@ import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { CoreV1Api, KubeConfig, type CoreV1Event, type V1Pod, type V1PodSpec } from "@kubernetes/client-node";
 import {
-  makeTempDir, nodeApiEnv, removeDir, run, startContainerd, startControlPlane, startNatslet, startNats,
-  type Containerd, type ControlPlane, type Natslet, type NatsServer, type NatsletOptions, type NatsletService,
+  makeTempDir, nodeApiEnv, removeDir, run, startAll, startContainerd, startControlPlane, startNatslet, startNats,
+  type Containerd, type ControlPlane, type Natslet, type NatsServer, type NatsletOptions, type NatsletService, type Stoppable,
 } from "@natslet/testkit";
 
 export interface Node {
@@ -33,18 +33,16 @@ export interface NodeOptions {
 
 export async function startNode(opts: NodeOptions = {}): Promise<Node> {
   const dir = makeTempDir("e2e");
-  const name = "natslet-e2e";
   const controllers = opts.controllers ?? false;
-  // What started so far is stopped again if a later part fails: a test file whose `before` failed
-  // must not keep servers (and so its own process) alive.
-  const started: { stop(): Promise<void> }[] = [];
-  const startPart = async <T extends { stop(): Promise<void> }>(part: Promise<T>): Promise<T> => {
-    const value = await part;
-    started.push(value);
-    return value;
-  };
+  // What started is stopped again if a later part fails: a test file whose `before` failed must
+  // not keep servers (and so its own process) alive. containerd starts once the others run.
+  const started: Stoppable[] = [];
   try {
-    return await startNodeParts(opts, dir, name, controllers, startPart);
+    const [nats, controlPlane] = await startAll([startNats(), startControlPlane({ scheduler: controllers, controllerManager: controllers })]);
+    started.push(nats, controlPlane);
+    const containerd = await startContainerd();
+    started.push(containerd);
+    return await startNodeOn(opts, dir, nats, controlPlane, containerd);
   } catch (err) {
     for (const part of started.reverse()) await part.stop().catch(() => undefined);
     await removeDir(dir);
@@ -52,23 +50,8 @@ export async function startNode(opts: NodeOptions = {}): Promise<Node> {
   }
 }
 
-async function startNodeParts(
-  opts: NodeOptions,
-  dir: string,
-  name: string,
-  controllers: boolean,
-  startPart: <T extends { stop(): Promise<void> }>(part: Promise<T>) => Promise<T>,
-): Promise<Node> {
-  // allSettled: when one fails, the other has finished starting (and is stopped) before we go on.
-  const [natsStart, controlPlaneStart] = await Promise.allSettled([
-    startPart(startNats()),
-    startPart(startControlPlane({ scheduler: controllers, controllerManager: controllers })),
-  ]);
-  if (natsStart.status === "rejected") throw natsStart.reason;
-  if (controlPlaneStart.status === "rejected") throw controlPlaneStart.reason;
-  const nats = natsStart.value;
-  const controlPlane = controlPlaneStart.value;
-  const containerd = await startPart(startContainerd());
+async function startNodeOn(opts: NodeOptions, dir: string, nats: NatsServer, controlPlane: ControlPlane, containerd: Containerd): Promise<Node> {
+  const name = "natslet-e2e";
   for (const tag of opts.extraImageTags ?? []) {
     const ref = containerd.busyboxImage.replace(/:[^:]+$/, `:${tag}`);
     await run("ctr", ["--address", containerd.socket, "-n", "k8s.io", "images", "tag", containerd.busyboxImage, ref]);
