@@ -54,3 +54,4 @@ export { desiredPodChanged } from "./pod-changed.js";
 export { PodStartupTracker, type PodStartDurations } from "./pod-startup.js";
 export { KeyedLock } from "./keyed-lock.js";
 export { podGarbage, type PodGarbage } from "./garbage.js";
+export { rotatedLogNames, rotatedLogSuffix } from "./rotated-logs.js";

@@ -3,18 +3,15 @@
 // whole file: reads go through one fixed-size buffer, `tail` scans backwards in chunks.
 import { open, readdir, stat, type FileHandle } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
+import { rotatedLogNames } from "@natslet/core";
 
 export const CHUNK_BYTES = 64 * 1024;
 
-/** The files log rotation renamed from `logPath`, oldest first. */
+/** The files log rotation renamed from `logPath` (core's naming rule), oldest first. */
 async function rotatedFiles(logPath: string): Promise<string[]> {
   const dir = dirname(logPath);
-  const prefix = `${basename(logPath)}.`;
   const names = await readdir(dir).catch(() => [] as string[]);
-  return names
-    .filter((n) => n.startsWith(prefix) && /^\d{8}-\d{6}$/.test(n.slice(prefix.length)))
-    .sort()
-    .map((n) => join(dir, n));
+  return rotatedLogNames(basename(logPath), names).map((n) => join(dir, n));
 }
 
 /** The rotated files of `logPath`, oldest first, then `logPath` itself if it exists. */

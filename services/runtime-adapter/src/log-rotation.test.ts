@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import { createLogger } from "@natslet/telemetry";
-import { LogRotator, rotatedFiles, rotationSuffix } from "./log-rotation.js";
+import { LogRotator, rotatedFiles } from "./log-rotation.js";
 
 const dir = mkdtempSync(join(tmpdir(), "natslet-rotation-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -27,10 +27,6 @@ function fakeCri(logPath: string, fail?: Error) {
 
 const log = createLogger({ service: "test", node: "n", level: "silent" });
 const noLogs = () => Promise.resolve([]);
-
-test("rotationSuffix: the kubelet's 20060102-150405, UTC", () => {
-  assert.equal(rotationSuffix(new Date(Date.UTC(2026, 0, 2, 3, 4, 5))), "20260102-030405");
-});
 
 describe("LogRotator.rotateOne", () => {
   test("small files stay; big ones are renamed, reopened, and the oldest dropped beyond maxFiles", async () => {

@@ -2,9 +2,10 @@
 // running container whose CRI log file has grown past maxBytes gets its file renamed to
 // <path>.<YYYYMMDD-hhmmss> and the runtime told to reopen (CRI ReopenContainerLog), so it starts
 // a fresh <path>. Rotated files beyond maxFiles-1 are removed, oldest first. Unlike the kubelet,
-// rotated files are not gzipped: the node-api reads them back as they are.
+// rotated files are not gzipped: the node-api reads them back as they are (names: core rotated-logs.ts).
 import { readdir, rename, rm, stat } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
+import { rotatedLogNames, rotatedLogSuffix } from "@natslet/core";
 import { isNotFound, type RuntimeService } from "@natslet/cri";
 import type { Logger } from "@natslet/telemetry";
 
@@ -27,26 +28,11 @@ export interface ContainerLog {
   logPath: string;
 }
 
-/** The suffix of a rotated file: the kubelet's time format 20060102-150405, in UTC. */
-export function rotationSuffix(now: Date): string {
-  const p = (n: number) => String(n).padStart(2, "0");
-  return `${now.getUTCFullYear()}${p(now.getUTCMonth() + 1)}${p(now.getUTCDate())}-${p(now.getUTCHours())}${p(now.getUTCMinutes())}${p(now.getUTCSeconds())}`;
-}
-
-/** Rotated siblings of `logPath` (`<name>.<suffix>`), oldest first (the suffix sorts by time). */
+/** Rotated siblings of `logPath` (core's naming rule), oldest first. */
 export async function rotatedFiles(logPath: string): Promise<string[]> {
   const dir = dirname(logPath);
-  const prefix = `${basename(logPath)}.`;
-  let names: string[];
-  try {
-    names = await readdir(dir);
-  } catch {
-    return [];
-  }
-  return names
-    .filter((n) => n.startsWith(prefix) && /^\d{8}-\d{6}(\.gz)?$/.test(n.slice(prefix.length)))
-    .sort()
-    .map((n) => join(dir, n));
+  const names = await readdir(dir).catch(() => [] as string[]);
+  return rotatedLogNames(basename(logPath), names).map((n) => join(dir, n));
 }
 
 export class LogRotator {
@@ -96,7 +82,7 @@ export class LogRotator {
     const size = await stat(logPath).then((s) => s.size, () => 0);
     if (size < this.settings.maxBytes) return false;
     const rotated = await rotatedFiles(logPath);
-    const target = `${logPath}.${rotationSuffix(this.now())}`;
+    const target = `${logPath}.${rotatedLogSuffix(this.now())}`;
     if (rotated.includes(target)) return false; // rotated within this second already
     // Keep maxFiles-1 files besides the live one, counting the one made now.
     for (const old of rotated.slice(0, Math.max(0, rotated.length - (this.settings.maxFiles - 2)))) await rm(old, { force: true });
