@@ -2,7 +2,6 @@ import { Counter, Gauge, Histogram, type Registry } from "prom-client";
 
 export interface SyncLoopMetrics {
   syncDuration: Histogram<"result">;
-  invalidMessages: Counter<"subject">;
   housekeepingRemoved: Counter;
   podStartSli: Histogram;
   podStartTotal: Histogram;
@@ -21,12 +20,6 @@ export function syncLoopMetrics(registry: Registry, countOwnedPods: () => number
       help: "Duration of one pod sync (observe, act, report), by result.",
       labelNames: ["result"],
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
-      registers: [registry],
-    }),
-    invalidMessages: new Counter({
-      name: "natslet_invalid_messages_total",
-      help: "Bus messages rejected by validation, by subject.",
-      labelNames: ["subject"],
       registers: [registry],
     }),
     housekeepingRemoved: new Counter({

@@ -3,7 +3,7 @@
 import { jetstream } from "@nats-io/jetstream";
 import type { NatsConnection, Subscription } from "@nats-io/transport-node";
 import {
-  decodeJson, ensureStreams, EventPublisher, type LatestWatch, LOCK_RETRY_MS, Replicas, RuntimeClient, traceContextOf, watchLatest,
+  countDeadLetter, decodeJson, ensureStreams, EventPublisher, type LatestWatch, LOCK_RETRY_MS, Replicas, RuntimeClient, traceContextOf, watchLatest,
 } from "@natslet/bus";
 import { evictionMessageSchema, podMessageSchema, podUidOf, runtimeEventSchema, streams, subjects, type PodMessage } from "@natslet/contracts";
 import { CrashLoopBackoff, KeyedWorker, desiredPodChanged, nextBackoffPeriod, type BackoffPolicy } from "@natslet/core";
@@ -146,7 +146,6 @@ export async function startSyncLoop(
     subjects.podsOfNode(node),
     podMessageSchema,
     (subject, err) => {
-      metrics.invalidMessages.labels(subject).inc();
       log.error({ err, subject }, "invalid pod message dropped");
     },
   );
@@ -174,7 +173,7 @@ export async function startSyncLoop(
         const event = decodeJson(runtimeEventSchema, msg.data);
         if (table.has(event.podUid)) workers.submit(event.podUid, { reason: "pleg", context: traceContextOf(msg.headers) });
       } catch (decodeErr) {
-        metrics.invalidMessages.labels(msg.subject).inc();
+        countDeadLetter(msg.subject, "invalid");
         log.error({ err: decodeErr, subject: msg.subject }, "invalid runtime event dropped");
       }
     },
@@ -193,7 +192,7 @@ export async function startSyncLoop(
         podDeps.evictions.set(uid, eviction.message);
         workers.submit(uid, { reason: "eviction", context: traceContextOf(msg.headers) });
       } catch (decodeErr) {
-        metrics.invalidMessages.labels(msg.subject).inc();
+        countDeadLetter(msg.subject, "invalid");
         log.error({ err: decodeErr, subject: msg.subject }, "invalid eviction dropped");
       }
     },
