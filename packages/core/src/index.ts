@@ -55,3 +55,4 @@ export { PodStartupTracker, type PodStartDurations } from "./pod-startup.js";
 export { KeyedLock } from "./keyed-lock.js";
 export { podGarbage, type PodGarbage } from "./garbage.js";
 export { rotatedLogNames, rotatedLogSuffix } from "./rotated-logs.js";
+export { containersNamed } from "./observed-index.js";

@@ -57,10 +57,6 @@ export class LogFormatter {
     return this.opts.limitBytes !== undefined && this.#written >= this.opts.limitBytes;
   }
 
-  get bytesWritten(): number {
-    return this.#written;
-  }
-
   /** The output for one raw file line (possibly empty). Malformed lines are skipped, as the kubelet does. */
   format(raw: Buffer): Buffer {
     const parts: Buffer[] = [];

@@ -20,7 +20,7 @@ export function willRestart(c: ObservedContainer, policy: RestartPolicy): boolea
 }
 
 /**
- * The attempt to read. `attempts` are newest first (runtime.ts attemptsOf); `policy` is the
+ * The attempt to read. `attempts` are newest first (core containersNamed: by creation, then attempt, as the sync-loop orders them); `policy` is the
  * restart policy that applies to this container (undefined when the pod is no longer known: it
  * is being deleted and nothing restarts). An empty list is the caller's to report (it knows the
  * spec).

@@ -4,7 +4,7 @@
 import type { NatsConnection, Subscription } from "@nats-io/transport-node";
 import { decodeJson, watchLatest, type LatestWatch } from "@natslet/bus";
 import {
-  podMessageSchema, runtimeEventSchema, streams, subjects, type ObservedContainer, type ObservedPod, type Pod, type PodMessage,
+  podMessageSchema, runtimeEventSchema, streams, subjects, type Pod, type PodMessage,
 } from "@natslet/contracts";
 import type { Logger } from "@natslet/telemetry";
 
@@ -86,9 +86,4 @@ export class ContainerExits {
   stop(): void {
     this.#sub?.unsubscribe();
   }
-}
-
-/** A pod's containers named `name`, newest attempt first (the current one, then the previous). */
-export function attemptsOf(pod: ObservedPod, name: string): ObservedContainer[] {
-  return pod.containers.filter((c) => c.name === name).sort((a, b) => b.attempt - a.attempt || b.createdAt - a.createdAt);
 }

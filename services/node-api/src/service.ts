@@ -18,7 +18,8 @@ import { logTarget, restartPolicyOf } from "./log-target.js";
 import { openWatchers, streamContainerLog } from "./log-stream.js";
 import { readNodeSample } from "./node-stats.js";
 import { portsOf, requestVerb, routeOf, streamOptionsOf, subresourcesOf, type Route } from "./routes.js";
-import { attemptsOf, ContainerExits, PodIndex } from "./runtime.js";
+import { containersNamed } from "@natslet/core";
+import { ContainerExits, PodIndex } from "./runtime.js";
 import { CpuRates, resourceMetricsText, summarize, type Summary } from "./stats.js";
 import { proxyUpgrade } from "./stream-proxy.js";
 
@@ -101,7 +102,7 @@ export async function startNodeApi(opts: NodeApiOptions, deps: NodeApiDeps): Pro
     registers: [deps.registry],
   });
   const streams = new Map<StreamKind, number>();
-  const streamGauge = new Gauge({
+  new Gauge({
     name: "natslet_node_api_open_streams",
     help: "Log streams and upgraded exec/attach/port-forward connections open now",
     labelNames: ["kind"],
@@ -118,7 +119,6 @@ export async function startNodeApi(opts: NodeApiOptions, deps: NodeApiDeps): Pro
       this.set(openWatchers.count);
     },
   });
-  void streamGauge;
   const track = async <T>(kind: StreamKind, work: () => Promise<T>): Promise<T> => {
     streams.set(kind, (streams.get(kind) ?? 0) + 1);
     try {
@@ -145,7 +145,7 @@ export async function startNodeApi(opts: NodeApiOptions, deps: NodeApiDeps): Pro
   };
 
   const container = (pod: ObservedPod, name: string, ns: string, podName: string): ObservedContainer => {
-    const c = attemptsOf(pod, name)[0];
+    const c = containersNamed(pod, name)[0];
     if (c === undefined) {
       const spec = pods.pod(pod.uid)?.spec;
       const known = spec === undefined || [...spec.containers, ...(spec.initContainers ?? [])].some((s) => s.name === name);
@@ -163,7 +163,7 @@ export async function startNodeApi(opts: NodeApiOptions, deps: NodeApiDeps): Pro
     // The client may have gone during the runtime calls: its 'close' has fired already.
     if (signal.aborted) throw new ClientGone();
     const spec = pods.pod(pod.uid)?.spec;
-    const target = logTarget(attemptsOf(pod, route.container), {
+    const target = logTarget(containersNamed(pod, route.container), {
       previous: options.previous,
       policy: spec === undefined ? undefined : restartPolicyOf(spec, route.container),
       container: route.container,

@@ -69,7 +69,7 @@ export function startRuntimeAdapter(settings: RuntimeAdapterSettings, deps: Runt
   pleg.start();
   const runningLogs = async () =>
     Object.values((await observer.node()).pods).flatMap((p) =>
-      p.containers.filter((c) => c.state === "running" && c.logPath !== undefined && c.logPath !== "").map((c) => ({ id: c.id, logPath: c.logPath ?? "" })),
+      p.containers.flatMap((c) => (c.state === "running" && c.logPath ? [{ id: c.id, logPath: c.logPath }] : [])),
     );
   const logRotator = new LogRotator(cri, runningLogs, settings.logRotation ?? DEFAULT_LOG_ROTATION, log);
   logRotator.start();
